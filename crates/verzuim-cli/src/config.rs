@@ -1,0 +1,182 @@
+//! Configuration in layers: built-in defaults, then a TOML file, then `VERZUIM_*` environment
+//! variables, then command-line flags (applied by `main`).
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+
+/// A database URL whose password is hidden when printed.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct DatabaseUrl(pub String);
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&redact(&self.0))
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&redact(&self.0))
+    }
+}
+
+/// Replaces the password in `scheme://user:password@host` by `***`.
+fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split(':').next().unwrap_or_default();
+            if userinfo.contains(':') {
+                format!("{scheme}://{user}:***@{host}")
+            } else {
+                url.to_owned()
+            }
+        }
+        None => url.to_owned(),
+    }
+}
+
+/// verzuim's settings.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Where the data lives: `sqlite:verzuim.sqlite` or `postgres://user@host/db`.
+    pub database_url: DatabaseUrl,
+    /// Address the web server listens on.
+    pub listen: String,
+    /// Mark session cookies `Secure` (set when served over HTTPS).
+    pub secure_cookies: bool,
+    /// Log filter, as `RUST_LOG` (e.g. `info,verzuim_store=debug`).
+    pub log: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: DatabaseUrl("sqlite:verzuim.sqlite".to_owned()),
+            listen: "127.0.0.1:8080".to_owned(),
+            secure_cookies: false,
+            log: "info".to_owned(),
+        }
+    }
+}
+
+/// The commented example printed by `verzuim default-config`.
+pub const EXAMPLE: &str = r#"# verzuim configuration. Every setting may also come from the environment
+# (VERZUIM_DATABASE_URL, VERZUIM_LISTEN, VERZUIM_SECURE_COOKIES, VERZUIM_LOG),
+# which wins over this file; command-line flags win over both.
+
+# Where the data lives. SQLite (one file, the default) or PostgreSQL (several
+# instances on one database):
+#   database_url = "postgres://verzuim:geheim@127.0.0.1:5432/verzuim"
+database_url = "sqlite:verzuim.sqlite"
+
+# Address and port of the web server.
+listen = "127.0.0.1:8080"
+
+# Set to true when verzuim is served over HTTPS (behind a proxy), so session
+# cookies are only sent over TLS.
+secure_cookies = false
+
+# Log filter, like RUST_LOG.
+log = "info"
+"#;
+
+impl Config {
+    /// Loads defaults, then `file` (when given, it must exist; otherwise `verzuim.toml` in the
+    /// working directory when present), then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Self> {
+        let mut config = match file {
+            Some(path) => Self::from_file(path)?,
+            None => {
+                let default = PathBuf::from("verzuim.toml");
+                if default.exists() {
+                    Self::from_file(&default)?
+                } else {
+                    Self::default()
+                }
+            }
+        };
+        config.apply_env(|key| std::env::var(key).ok())?;
+        Ok(config)
+    }
+
+    fn from_file(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("kan configuratiebestand {} niet lezen", path.display()))?;
+        toml::from_str(&text)
+            .with_context(|| format!("configuratiebestand {} is ongeldig", path.display()))
+    }
+
+    /// Applies `VERZUIM_*` variables read through `var`.
+    pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<()> {
+        if let Some(v) = var("VERZUIM_DATABASE_URL") {
+            self.database_url = DatabaseUrl(v);
+        }
+        if let Some(v) = var("VERZUIM_LISTEN") {
+            self.listen = v;
+        }
+        if let Some(v) = var("VERZUIM_SECURE_COOKIES") {
+            self.secure_cookies = match v.trim().to_ascii_lowercase().as_str() {
+                "1" | "true" | "ja" | "yes" => true,
+                "0" | "false" | "nee" | "no" | "" => false,
+                other => anyhow::bail!("VERZUIM_SECURE_COOKIES: '{other}' is geen true of false"),
+            };
+        }
+        if let Some(v) = var("VERZUIM_LOG") {
+            self.log = v;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_config_parses_to_the_defaults() {
+        let parsed: Config = toml::from_str(EXAMPLE).unwrap();
+        assert_eq!(parsed, Config::default());
+    }
+
+    #[test]
+    fn environment_wins_over_file_values() {
+        let mut c: Config = toml::from_str("listen = \"0.0.0.0:9000\"").unwrap();
+        c.apply_env(|k| (k == "VERZUIM_LISTEN").then(|| "127.0.0.1:1".to_owned()))
+            .unwrap();
+        assert_eq!(c.listen, "127.0.0.1:1");
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_booleans_are_refused() {
+        assert!(toml::from_str::<Config>("lissen = \"x\"").is_err());
+        let mut c = Config::default();
+        assert!(
+            c.apply_env(|k| (k == "VERZUIM_SECURE_COOKIES").then(|| "misschien".to_owned()))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn database_password_is_redacted_when_printed() {
+        let url = DatabaseUrl("postgres://verzuim:geheim@db:5432/v".to_owned());
+        assert_eq!(format!("{url:?}"), "postgres://verzuim:***@db:5432/v");
+        assert!(
+            !format!(
+                "{:?}",
+                Config {
+                    database_url: url,
+                    ..Config::default()
+                }
+            )
+            .contains("geheim")
+        );
+    }
+}

@@ -1,0 +1,155 @@
+//! The `verzuim` binary: one command for every face of the product.
+//!
+//! Exit codes: 0 success, 1 failure (the message says why), 2 bad command line (clap).
+
+mod config;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+
+use config::Config;
+
+/// verzuim: registreren, opvolgen en melden van schoolverzuim.
+#[derive(Debug, Parser)]
+#[command(name = "verzuim", version, about)]
+struct Cli {
+    /// Configuration file (TOML); default: verzuim.toml in the working directory, if present.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Database URL: sqlite:FILE or postgres://… (overrides config and VERZUIM_DATABASE_URL).
+    #[arg(long, global = true, value_name = "URL")]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the web pages on the configured database.
+    Serve {
+        /// Address to listen on (overrides config and VERZUIM_LISTEN).
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Create a demo school (once) in a SQLite file, print the logins, and serve it.
+    Demo {
+        /// Address to listen on.
+        #[arg(long)]
+        listen: Option<String>,
+        /// SQLite file for the demo (ignored when --database-url is given).
+        #[arg(long, default_value = "verzuim-demo.sqlite")]
+        file: PathBuf,
+        /// Seed of the generator: the same seed gives the same school.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Number of students.
+        #[arg(long, default_value_t = 1200)]
+        students: u32,
+        /// Throw away an existing demo file and generate anew.
+        #[arg(long)]
+        reset: bool,
+    },
+    /// Import students, staff, timetable and registrations from CSV or XLSX files,
+    /// all or nothing.
+    Import {
+        /// BRIN of the school to import into.
+        #[arg(long)]
+        brin: String,
+        /// Dialect of registration files: verzuim, magister or somtoday (detected when absent).
+        #[arg(long)]
+        format: Option<String>,
+        /// Only read and check the files; write nothing.
+        #[arg(long)]
+        check: bool,
+        /// Files to import; the kind is taken from the headers (see docs/import.md).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Write a synthetic school as an import file set (for benchmarks and trials).
+    Generate {
+        /// Number of students.
+        #[arg(long, default_value_t = 1200)]
+        students: u32,
+        /// Seed of the generator.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Only this many school weeks of lessons and registrations (all when absent).
+        #[arg(long)]
+        weeks: Option<u32>,
+        /// Output directory.
+        #[arg(long, default_value = "verzuim-generated")]
+        out: PathBuf,
+    },
+    /// Create or update the database schema.
+    Migrate,
+    /// Manage schools.
+    #[command(subcommand)]
+    School(SchoolCommand),
+    /// Set a staff member's password (read from standard input or VERZUIM_PASSWORD).
+    SetPassword {
+        /// Username.
+        username: String,
+    },
+    /// Print a commented example configuration file.
+    DefaultConfig,
+}
+
+#[derive(Debug, Subcommand)]
+enum SchoolCommand {
+    /// Add a school with the shipped calendar of its region and the default code table.
+    Add {
+        /// BRIN (instellingscode), e.g. 12AB.
+        #[arg(long)]
+        brin: String,
+        /// Name of the school.
+        #[arg(long)]
+        name: String,
+        /// Sector: po, so, vo, vso or mbo.
+        #[arg(long, default_value = "vo")]
+        sector: String,
+        /// Holiday region: noord, midden or zuid.
+        #[arg(long, default_value = "zuid")]
+        region: String,
+        /// School year, e.g. 2026-2027 (default: the current one).
+        #[arg(long)]
+        year: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("verzuim: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let mut config = Config::load(cli.config.as_deref())?;
+    if let Some(url) = cli.database_url.clone() {
+        config.database_url = config::DatabaseUrl(url);
+    }
+    init_logging(&config.log);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("kan de runtime niet starten")?;
+    runtime.block_on(commands::run(cli, config))
+}
+
+fn init_logging(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(filter));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
+}
+
+mod commands;
