@@ -180,7 +180,7 @@ async fn demo(url: &str, listen: String, seed: u64, students: u32, config: &Conf
                 .load_demo_streaming(
                     &generator,
                     Utc::now(),
-                    |password| verzuim_auth::hash_password(password),
+                    verzuim_auth::hash_password,
                     |done, _| bar.set_position(done as u64),
                 )
                 .await?;
