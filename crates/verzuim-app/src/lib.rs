@@ -4,6 +4,7 @@
 
 pub mod demo;
 pub mod import;
+pub mod law;
 pub mod school;
 pub mod setup;
 
