@@ -151,7 +151,10 @@ impl App {
                 lesson_minutes,
                 counting: CountingSetting::Auto,
                 mbo_all_in_lesuren: false,
-                leave_codes: vec!["VE".to_owned()],
+                // The database holds no leave requests yet (they come with the verlof
+                // issue): a VE the school registered stands for leave it granted, so no
+                // code is judged as "leave without a granted request" here.
+                leave_codes: Vec::new(),
             },
             calendar,
             codes,

@@ -109,7 +109,42 @@ pub(crate) async fn run(cli: Cli, config: Config) -> Result<()> {
             print!("{}", crate::config::EXAMPLE);
             Ok(())
         }
+        Command::Check {
+            input,
+            brin,
+            today: date,
+            format,
+        } => {
+            let date = date.unwrap_or_else(today);
+            match (input, brin) {
+                (Some(input), _) => crate::check::run(&input, date, format),
+                (None, Some(brin)) => {
+                    check_school(&config.database_url.0, &brin, date, format).await
+                }
+                (None, None) => Err(anyhow!("geef --input CASE.json of --brin BRIN")),
+            }
+        }
     }
+}
+
+/// `verzuim check --brin`: the law engine on a school in the database, as of `date`. Every
+/// student in the answer gets a `read` audit row (actor "verzuim check (cli)").
+async fn check_school(
+    url: &str,
+    brin: &str,
+    date: NaiveDate,
+    format: crate::check::Format,
+) -> Result<()> {
+    let brin = Brin::parse(brin)?;
+    let app = open(url).await?;
+    let school = app.store.school_by_brin(&brin).await?.ok_or_else(|| {
+        anyhow!("school {brin} staat niet in de database; maak hem eerst met `verzuim school add`")
+    })?;
+    let evaluation = app
+        .check_school(school.id, date, "verzuim check (cli)", Utc::now())
+        .await?;
+    app.store.close().await;
+    crate::check::print_evaluation(&evaluation, format)
 }
 
 /// Connects to the database and brings its schema up to date.
@@ -128,7 +163,7 @@ async fn open(url: &str) -> Result<App> {
 }
 
 /// The date in the Netherlands now.
-fn today() -> NaiveDate {
+pub(crate) fn today() -> NaiveDate {
     verzuim_web::clock::amsterdam_date(Utc::now())
 }
 

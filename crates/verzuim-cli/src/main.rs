@@ -1,7 +1,9 @@
 //! The `verzuim` binary: one command for every face of the product.
 //!
-//! Exit codes: 0 success, 1 failure (the message says why), 2 bad command line (clap).
+//! Exit codes: 0 success, 1 failure (the message says why), 2 bad command line (clap) or an
+//! invalid case file (`check`; the message names the JSON path).
 
+mod check;
 mod config;
 
 use std::path::PathBuf;
@@ -95,6 +97,28 @@ enum Command {
     },
     /// Print a commented example configuration file.
     DefaultConfig,
+    /// Check against the law which verzuimmeldingen are due, why, with the day
+    /// specification: a case file (`--input`, JSON, see docs/check-format.md) or a school in
+    /// the database (`--brin`, with the configured `--database-url`).
+    Check {
+        /// The case file (JSON).
+        #[arg(
+            long,
+            value_name = "CASE.json",
+            required_unless_present = "brin",
+            conflicts_with = "brin"
+        )]
+        input: Option<PathBuf>,
+        /// BRIN of a school in the database to check instead of a case file.
+        #[arg(long)]
+        brin: Option<String>,
+        /// The date to evaluate on, YYYY-MM-DD (default: today in the Netherlands).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        today: Option<chrono::NaiveDate>,
+        /// Output: text (Dutch, for people) or json (the evaluation, for programs).
+        #[arg(long, value_enum, default_value_t = check::Format::Text)]
+        format: check::Format,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -125,7 +149,11 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("verzuim: {err:#}");
-            ExitCode::FAILURE
+            if err.downcast_ref::<check::InvalidCase>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }
