@@ -2,6 +2,7 @@
 //! indices, the counting unit and the timetable per group, prepared once in [`Engine::new`];
 //! then [`Engine::evaluate_student`] per student, counting in exact integers.
 
+use std::cell::Cell;
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::{Datelike, Days, NaiveDate, Timelike};
@@ -25,6 +26,10 @@ pub const WHOLE_DAY_MINUTES: u32 = 240;
 pub(crate) const NO_WEEK: u16 = u16::MAX;
 /// Not an expected school day for the student.
 pub(crate) const NO_ORD: u16 = u16::MAX;
+
+thread_local! {
+    static SCRATCH: Cell<(Vec<Reg>, Vec<DayAgg>)> = const { Cell::new((Vec::new(), Vec::new())) };
+}
 
 /// What the engine answers for one student.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -578,7 +583,11 @@ impl Engine {
             .and_then(|&g| self.group_tables.get(g));
         let unit = self.unit(student.sector.unwrap_or(self.default_sector()));
         let mut ignored = Ignored::default();
-        let mut sorted: Vec<Reg> = Vec::with_capacity(regs.len());
+        // Per-thread buffers, reused from student to student (no allocation per student once
+        // warm; the benchmark evaluates a million students per thread pool).
+        let (mut sorted, mut days) = SCRATCH.with(Cell::take);
+        sorted.clear();
+        days.clear();
         for (i, r) in regs.iter().enumerate() {
             let p = pos(i);
             let Some(code) = self.code_index(&r.code) else {
@@ -644,13 +653,14 @@ impl Engine {
             status,
             leave,
         };
-        let days = ctx.aggregate(&mut ignored);
-        crate::sixteen_hours::find(&ctx, &days, &mut out.meldingen);
+        ctx.aggregate(&mut ignored, &mut days);
+        crate::sixteen_hours::find(&ctx, &days, today, &mut out.meldingen);
         crate::long_term::find(&ctx, &days, today, &mut out.meldingen);
         crate::luxury::find(&ctx, &days, &mut out.meldingen);
         crate::overig::find(&ctx, &days, &mut out.meldingen);
         out.meldingen.sort_by_key(|m| (m.begin, m.kind));
         crate::rules::exclusions(&ctx, &ignored, &mut out.exclusions);
+        SCRATCH.with(|s| s.set((ctx.sorted, days)));
         Ok(out)
     }
 
@@ -795,6 +805,8 @@ pub(crate) struct DayAgg {
     pub leave_ungranted: bool,
     pub in_refused_leave: bool,
     pub granted_leave: bool,
+    /// Every lesson of the day missed without authorization (any unauthorized code, rule 5).
+    pub luxe_whole_day: bool,
 }
 
 /// One student, prepared.
@@ -859,21 +871,16 @@ impl StudentCtx<'_> {
                 }
             }
         } else {
+            let mut cover = 0u16;
             for r in regs.iter().filter(|r| class.matches(self.code(r))) {
                 t.count += 1;
                 if class == Class::Late {
                     t.minutes += u32::from(r.minutes_late);
                     continue;
                 }
-                let m = u32::from(r.end - r.start);
+                let (m, w) = self.span(r, &mut cover);
                 t.minutes += m;
-                t.weight += match self.unit {
-                    Unit::Lesuren if r.lesuren > 0 => LESUUR * u32::from(r.lesuren),
-                    Unit::Lesuren if m <= u32::from(self.engine.lesson_minutes) => LESUUR,
-                    Unit::Lesuren => m * LESUUR / u32::from(self.engine.lesson_minutes),
-                    Unit::Klokuren => m,
-                    Unit::Dagdelen => 0,
-                };
+                t.weight += if self.unit == Unit::Dagdelen { 0 } else { w };
                 if r.start < NOON {
                     dagdelen |= 1;
                 }
@@ -888,6 +895,27 @@ impl StudentCtx<'_> {
         t
     }
 
+    /// Minutes and weight of a registration without a timetable, counting only the time not
+    /// already covered by an earlier registration of the day (`cover` = the latest end so far;
+    /// registrations come sorted by start). A registration that overlaps nothing counts in full:
+    /// its `lesuren`, else 1 lesuur up to `lesson_minutes`, else its minutes in lesuren; a partly
+    /// covered one counts its uncovered minutes (in lesuren: divided by `lesson_minutes`).
+    fn span(&self, r: &Reg, cover: &mut u16) -> (u32, u32) {
+        let lesson = u32::from(self.engine.lesson_minutes);
+        let full = u32::from(r.end - r.start);
+        let from = r.start.max(*cover);
+        let m = u32::from(r.end.saturating_sub(from));
+        *cover = (*cover).max(r.end);
+        let w = match self.unit {
+            Unit::Lesuren if m < full => m * LESUUR / lesson,
+            Unit::Lesuren if r.lesuren > 0 => LESUUR * u32::from(r.lesuren),
+            Unit::Lesuren if m <= lesson => LESUUR,
+            Unit::Lesuren => m * LESUUR / lesson,
+            _ => m,
+        };
+        (m, w)
+    }
+
     /// [`Self::tally`] for `Counted` and `Luxe` at once; one pass when there is no timetable
     /// for the day (the common, fast case).
     fn tally_pair(&self, day: u16, regs: &[Reg]) -> (Tally, Tally) {
@@ -898,26 +926,21 @@ impl StudentCtx<'_> {
             );
         }
         let (mut c, mut x) = (Tally::default(), Tally::default());
-        let lesson = u32::from(self.engine.lesson_minutes);
+        let (mut cover_c, mut cover_x) = (0u16, 0u16);
         for r in regs {
             let code = self.code(r);
             let (counted, luxe) = (Class::Counted.matches(code), Class::Luxe.matches(code));
             if !(counted || luxe) {
                 continue;
             }
-            let m = u32::from(r.end - r.start);
-            let w = match self.unit {
-                Unit::Lesuren if r.lesuren > 0 => LESUUR * u32::from(r.lesuren),
-                Unit::Lesuren if m <= lesson => LESUUR,
-                Unit::Lesuren => m * LESUUR / lesson,
-                _ => m,
-            };
             if counted {
+                let (m, w) = self.span(r, &mut cover_c);
                 c.count += 1;
                 c.minutes += m;
                 c.weight += w;
             }
             if luxe {
+                let (m, w) = self.span(r, &mut cover_x);
                 x.count += 1;
                 x.minutes += m;
                 x.weight += w;
@@ -926,7 +949,7 @@ impl StudentCtx<'_> {
         (c, x)
     }
 
-    /// Whether the counted absence covers every lesson of the day (rule 4).
+    /// Whether the absence in `counted` covers every lesson of the day (rule 4).
     fn whole_day(&self, day: u16, counted: &Tally) -> bool {
         let lessons = self.lessons_on(day);
         let full: u32 = lessons
@@ -979,8 +1002,7 @@ impl StudentCtx<'_> {
             .any(|l| l.status == status && l.first <= date && date <= l.last)
     }
 
-    pub(crate) fn aggregate(&self, ignored: &mut Ignored) -> Vec<DayAgg> {
-        let mut days = Vec::new();
+    pub(crate) fn aggregate(&self, ignored: &mut Ignored, days: &mut Vec<DayAgg>) {
         let mut lo = 0usize;
         while lo < self.sorted.len() {
             let day = self.sorted[lo].day;
@@ -1021,6 +1043,7 @@ impl StudentCtx<'_> {
                 hi: u32::try_from(hi).unwrap_or(0),
                 status,
                 whole_day: counted.count > 0 && self.whole_day(day, &counted),
+                luxe_whole_day: luxe.count > 0 && self.whole_day(day, &luxe),
                 counted,
                 luxe,
                 lates,
@@ -1031,7 +1054,6 @@ impl StudentCtx<'_> {
             });
             lo = hi;
         }
-        days
     }
 
     /// Builds a melding over `days` (the days of `class` in it), rare so it may allocate.

@@ -4,8 +4,9 @@
 //!
 //! A day qualifies when it has unauthorized non-late absence (whether or not it counts toward the
 //! 16 uur) or a leave-code registration, and
-//! - it belongs to a run of such days (consecutive school days) that ends on the last school day
-//!   before a holiday or starts on the first school day after one, or
+//! - it belongs to a run of such days, each missed entirely (every lesson; the same "whole day"
+//!   as for LRV), on consecutive school days, that contains the last school day before a holiday
+//!   or the first school day after one (ending before it, starting after it, or bridging it), or
 //! - a refused leave request covers it, or
 //! - it has a leave code and no granted leave request covers it.
 //!
@@ -27,27 +28,40 @@ pub(crate) fn find(ctx: &StudentCtx<'_>, days: &[DayAgg], out: &mut Vec<Melding>
             .unwrap_or(NO_ORD)
     };
     let absent = |d: &DayAgg| d.luxe.count > 0 && !d.granted_leave && under_leerplichtwet(d.status);
-    if !days.iter().any(absent) {
+    let away = |d: &DayAgg| absent(d) && d.luxe_whole_day;
+    let adjacent = |d: &DayAgg| {
+        engine.after_holiday[usize::from(d.day)] || engine.before_holiday[usize::from(d.day)]
+    };
+    // Every luxe run holds a day like this, so most students stop here without allocating.
+    if !days.iter().any(|d| {
+        absent(d) && (d.in_refused_leave || d.leave_ungranted || (d.luxe_whole_day && adjacent(d)))
+    }) {
         return;
     }
     let mut luxe = vec![false; days.len()];
     let mut any = false;
-    // Runs of absent days adjoining a holiday.
+    for (k, d) in days.iter().enumerate() {
+        luxe[k] = absent(d) && (d.in_refused_leave || d.leave_ungranted);
+        any |= luxe[k];
+    }
+    // Runs of whole days away that touch a holiday: ending on the last school day before it,
+    // starting on the first school day after it, or both (bridging it).
     let mut i = 0;
     while i < days.len() {
-        if !absent(&days[i]) {
+        if !away(&days[i]) {
             i += 1;
             continue;
         }
         let mut j = i + 1;
-        while j < days.len() && absent(&days[j]) && ord(&days[j]) == ord(&days[j - 1]) + 1 {
+        while j < days.len() && away(&days[j]) && ord(&days[j]) == ord(&days[j - 1]) + 1 {
             j += 1;
         }
-        let adjoins = engine.after_holiday[usize::from(days[i].day)]
-            || engine.before_holiday[usize::from(days[j - 1].day)];
-        for (k, d) in days.iter().enumerate().take(j).skip(i) {
-            luxe[k] = adjoins || d.in_refused_leave || d.leave_ungranted;
-            any |= luxe[k];
+        let adjoins = days[i..j].iter().any(adjacent);
+        if adjoins {
+            for flag in &mut luxe[i..j] {
+                *flag = true;
+            }
+            any = true;
         }
         i = j;
     }
@@ -67,11 +81,17 @@ pub(crate) fn find(ctx: &StudentCtx<'_>, days: &[DayAgg], out: &mut Vec<Melding>
         let run: Vec<&DayAgg> = days[i..j].iter().collect();
         let (first, last) = (days[i].date, days[j - 1].date);
         let mut why = Vec::new();
-        if engine.before_holiday[usize::from(days[j - 1].day)] {
-            why.push("direct voor een schoolvakantie");
+        if run
+            .iter()
+            .any(|d| engine.before_holiday[usize::from(d.day)] && d.luxe_whole_day)
+        {
+            why.push("de hele dag direct voor een schoolvakantie");
         }
-        if engine.after_holiday[usize::from(days[i].day)] {
-            why.push("direct na een schoolvakantie");
+        if run
+            .iter()
+            .any(|d| engine.after_holiday[usize::from(d.day)] && d.luxe_whole_day)
+        {
+            why.push("de hele dag direct na een schoolvakantie");
         }
         if run.iter().any(|d| d.in_refused_leave) {
             why.push("tijdens afgewezen verlof");
@@ -133,11 +153,28 @@ mod tests {
     }
 
     #[test]
-    fn absence_on_the_first_day_after_a_holiday_is_luxe_verzuim() {
+    fn a_whole_day_absent_after_a_holiday_is_luxe_a_missed_lesson_is_not() {
         let mut c = case(Sector::Vo);
         lessons(&mut c, "s1", d(2026, 10, 26), "SP", 2);
+        assert!(of_kind(&eval(&c, d(2026, 10, 30)), MeldingKind::Luxe).is_empty());
+        lessons(&mut c, "s1", d(2026, 10, 26), "SP", 8);
         let e = eval(&c, d(2026, 10, 30));
         assert_eq!(of_kind(&e, MeldingKind::Luxe)[0].begin, d(2026, 10, 26));
+    }
+
+    #[test]
+    fn absence_on_both_sides_of_a_holiday_is_one_luxe_melding() {
+        let mut c = case(Sector::Vo);
+        day(&mut c, "s1", d(2026, 10, 16), "SP");
+        day(&mut c, "s1", d(2026, 10, 26), "SP");
+        let e = eval(&c, d(2026, 10, 30));
+        let m = of_kind(&e, MeldingKind::Luxe);
+        assert_eq!(m.len(), 1);
+        assert_eq!(
+            (m[0].begin, m[0].end),
+            (d(2026, 10, 16), Some(d(2026, 10, 26)))
+        );
+        assert!((m[0].units - 16.0).abs() < 1e-9);
     }
 
     #[test]

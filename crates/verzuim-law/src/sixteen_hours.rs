@@ -8,20 +8,43 @@
 //!   totaal zestien uren"; DUO's "meer dan 16" is not followed);
 //! - the count restarts the day after the previous melding's end (prior ones included);
 //! - at most one melding per 7 calendar days: a melding that would end earlier than the previous
-//!   end + 7 days ends on the first counted day on or after it instead (DUO soorten verzuim).
+//!   end + 7 days ends on the first counted day on or after it instead (DUO soorten verzuim);
+//!   when the continuous absence stops before that day, the melding ends on its last day and is
+//!   due on the previous end + 7 (the 7-day rule limits how often, not what is reported).
+
+use chrono::NaiveDate;
 
 use crate::engine::{Class, DayAgg, StudentCtx};
 use crate::status::under_leerplichtwet;
 use crate::units::THRESHOLD;
 use crate::{Melding, MeldingKind};
 
-pub(crate) fn find(ctx: &StudentCtx<'_>, days: &[DayAgg], out: &mut Vec<Melding>) {
+pub(crate) fn find(
+    ctx: &StudentCtx<'_>,
+    days: &[DayAgg],
+    today: NaiveDate,
+    out: &mut Vec<Melding>,
+) {
     let counts = |d: &DayAgg| d.counted.weight > 0 && under_leerplichtwet(d.status);
     if !days.iter().any(counts) {
         return;
     }
     let engine = ctx.engine;
     let week = |d: &DayAgg| engine.lesweek[usize::from(d.day)];
+    let ord = |d: &DayAgg| engine.school.ord[usize::from(d.day)];
+    // Whether the continuous absence stops after days[i]: the next school day, up to today, has
+    // no counted absence.
+    let stops_after = |i: usize| {
+        let d = &days[i];
+        match days[i + 1..].iter().find(|x| counts(x)) {
+            Some(n) if ord(n) == ord(d).saturating_add(1) => false,
+            _ => engine
+                .school
+                .days
+                .get(usize::from(ord(d)) + 1)
+                .is_some_and(|&n| engine.dates[usize::from(n)] <= today),
+        }
+    };
     // Previous end (restart the day after it; 7-day limit from it).
     let mut prev_end = ctx
         .student
@@ -55,44 +78,67 @@ pub(crate) fn find(ctx: &StudentCtx<'_>, days: &[DayAgg], out: &mut Vec<Melding>
             continue;
         }
         let earliest = prev_end.map(|e| StudentCtx::plus(e, 7));
-        if earliest.is_some_and(|e| d.date < e) {
-            pending = true; // reached, but within 7 days of the previous melding
-            continue;
+        let mut due = d.date;
+        if let Some(e) = earliest.filter(|e| d.date < *e) {
+            // Reached within 7 days of the previous melding: wait for the first counted day on
+            // or after previous end + 7, unless the continuous absence stops before it; then
+            // this melding ends on its last day and is due on previous end + 7.
+            pending = true;
+            if !stops_after(i) {
+                continue;
+            }
+            if e > today {
+                return;
+            }
+            due = e;
         }
-        let window: Vec<&DayAgg> = days[lo..=i].iter().filter(|x| counts(x)).collect();
-        let begin = window.first().map(|f| f.date).unwrap_or(d.date);
-        let units = crate::units::to_units(sum, ctx.unit);
-        let mut explanation = format!(
-            "{units} {} ongeoorloofd verzuim van {begin} tot en met {}, binnen vier opeenvolgende lesweken (vakantieweken tellen niet mee); de grens van 16 is op {} bereikt.",
-            ctx.unit_label(),
-            d.date,
-            d.date
-        );
-        if pending {
-            explanation.push_str(
-                " De 16 was eerder bereikt, maar er mag ten hoogste één melding per 7 kalenderdagen zijn; daarom eindigt deze melding op de eerste verzuimdag daarna.",
-            );
-        }
-        if let Some(e) = prev_end {
-            explanation.push_str(&format!(
-                " Geteld vanaf de dag na de vorige melding (einde {e})."
-            ));
-        }
-        out.push(ctx.melding(
-            MeldingKind::SixteenHours,
-            &window,
-            Class::Counted,
-            begin,
-            Some(d.date),
-            d.date,
-            crate::rules::sixteen_hours(),
-            explanation,
-        ));
+        out.push(emit(ctx, &days[lo..=i], sum, pending, prev_end, due));
         prev_end = Some(d.date);
         lo = i + 1;
         sum = 0;
         pending = false;
     }
+}
+
+fn emit(
+    ctx: &StudentCtx<'_>,
+    days: &[DayAgg],
+    sum: u32,
+    delayed: bool,
+    prev_end: Option<NaiveDate>,
+    due: NaiveDate,
+) -> Melding {
+    let window: Vec<&DayAgg> = days
+        .iter()
+        .filter(|x| x.counted.weight > 0 && under_leerplichtwet(x.status))
+        .collect();
+    let end = window.last().map(|l| l.date).unwrap_or(due);
+    let begin = window.first().map(|f| f.date).unwrap_or(end);
+    let units = crate::units::to_units(sum, ctx.unit);
+    let mut explanation = format!(
+        "{units} {} ongeoorloofd verzuim van {begin} tot en met {end}, binnen vier opeenvolgende lesweken (vakantieweken tellen niet mee); de grens van 16 is bereikt.",
+        ctx.unit_label(),
+    );
+    if delayed {
+        explanation.push_str(
+            " Er mag ten hoogste één melding per 7 kalenderdagen zijn: deze melding telt het verzuim tot de eerste verzuimdag op of na 7 dagen na de vorige melding, of tot het einde van het aaneengesloten verzuim als dat eerder stopt.",
+        );
+    }
+    if let Some(e) = prev_end {
+        explanation.push_str(&format!(
+            " Geteld vanaf de dag na de vorige melding (einde {e})."
+        ));
+    }
+    ctx.melding(
+        MeldingKind::SixteenHours,
+        &window,
+        Class::Counted,
+        begin,
+        Some(end),
+        due,
+        crate::rules::sixteen_hours(),
+        explanation,
+    )
 }
 
 #[cfg(test)]
@@ -192,6 +238,30 @@ mod tests {
     }
 
     #[test]
+    fn continuous_absence_that_stops_within_seven_days_is_still_reported_on_day_seven() {
+        let mut c = case(Sector::Vo);
+        days(&mut c, "s1", d(2026, 9, 7), d(2026, 9, 11), "SP");
+        // Back on Monday 14 Sep: the second melding ends on Friday 11 Sep, due on 15 Sep.
+        assert_eq!(
+            of_kind(&eval(&c, d(2026, 9, 14)), MeldingKind::SixteenHours).len(),
+            1
+        );
+        let e = eval(&c, d(2026, 9, 15));
+        let m = of_kind(&e, MeldingKind::SixteenHours);
+        assert_eq!(m.len(), 2);
+        assert_eq!(
+            (m[1].begin, m[1].end, m[1].due_on),
+            (d(2026, 9, 9), Some(d(2026, 9, 11)), d(2026, 9, 15))
+        );
+        assert!((m[1].units - 24.0).abs() < 1e-9);
+        // Still absent and today is Friday: not known yet whether it continues, nothing more.
+        assert_eq!(
+            of_kind(&eval(&c, d(2026, 9, 11)), MeldingKind::SixteenHours).len(),
+            1
+        );
+    }
+
+    #[test]
     fn a_prior_melding_restarts_the_count_and_starts_the_seven_days() {
         let mut c = case(Sector::Vo);
         c.students[0].prior_meldingen.push(PriorMelding {
@@ -202,15 +272,19 @@ mod tests {
         day(&mut c, "s1", d(2026, 9, 8), "SP"); // already reported
         day(&mut c, "s1", d(2026, 9, 9), "SP");
         day(&mut c, "s1", d(2026, 9, 10), "SP");
+        day(&mut c, "s1", d(2026, 9, 11), "SP");
+        day(&mut c, "s1", d(2026, 9, 14), "SP");
+        // 16 reached on 10 Sep, but the absence continues: wait for 15 Sep (8 + 7).
         assert!(of_kind(&eval(&c, d(2026, 9, 14)), MeldingKind::SixteenHours).is_empty());
         day(&mut c, "s1", d(2026, 9, 15), "SP");
         let e = eval(&c, d(2026, 9, 15));
         let m = of_kind(&e, MeldingKind::SixteenHours);
         assert_eq!(m.len(), 1);
         assert_eq!(
-            (m[0].begin, m[0].end),
-            (d(2026, 9, 9), Some(d(2026, 9, 15)))
+            (m[0].begin, m[0].end, m[0].due_on),
+            (d(2026, 9, 9), Some(d(2026, 9, 15)), d(2026, 9, 15))
         );
+        assert!((m[0].units - 40.0).abs() < 1e-9);
     }
 
     #[test]
@@ -225,11 +299,13 @@ mod tests {
     fn fifteen_hours_fifty_nine_minutes_are_not_sixteen() {
         let mut c = case(Sector::Po);
         for date in [d(2026, 9, 7), d(2026, 9, 8), d(2026, 9, 9), d(2026, 9, 10)] {
-            c.registrations.push(reg("s1", date, t(8, 30), t(12, 30), "SP")); // 4 h
+            c.registrations
+                .push(reg("s1", date, t(8, 30), t(12, 30), "SP")); // 4 h
         }
         c.registrations.last_mut().unwrap().end = t(12, 29);
         assert!(of_kind(&eval(&c, d(2026, 9, 30)), MeldingKind::SixteenHours).is_empty());
-        c.registrations.push(reg("s1", d(2026, 9, 11), t(8, 30), t(8, 31), "SP"));
+        c.registrations
+            .push(reg("s1", d(2026, 9, 11), t(8, 30), t(8, 31), "SP"));
         let e = eval(&c, d(2026, 9, 30));
         let m = of_kind(&e, MeldingKind::SixteenHours);
         assert_eq!(m.len(), 1);

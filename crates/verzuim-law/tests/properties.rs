@@ -5,10 +5,11 @@
 //!    (without suspect periods; a leave code *without* granted leave is luxe verzuim by rule 5, and
 //!    authorized absence in a suspect period is an overig-proposal by rule 7b, so those two are
 //!    exactly the cases the property cannot cover).
-//! 3. Adding unauthorized absence never makes a 16-uur melding end later: for every k, the k-th
-//!    16-uur melding with the extra absence ends on or before the k-th without it. Hence the
-//!    number of 16-uur meldingen never decreases. (It is not true that the *same* meldingen stay:
-//!    an earlier melding moves the restart point and the 7-day limit.)
+//! 3. Adding unauthorized absence never removes or delays the *first* 16-uur melding: a student
+//!    who had one still has one, ending on or before the old end. (Later meldingen can move: an
+//!    earlier melding moves the restart point and the 7-day limit, and a continuous run that no
+//!    longer stops early waits for previous end + 7; so "the same meldingen" or "never fewer" are
+//!    not guaranteed.)
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use chrono::{Days, NaiveDate, NaiveTime};
@@ -147,7 +148,7 @@ proptest! {
     }
 
     #[test]
-    fn adding_unauthorized_absence_never_delays_or_removes_a_16_uur_melding(
+    fn adding_unauthorized_absence_never_removes_or_delays_the_first_16_uur_melding(
         regs in prop::collection::vec(registration(UNAUTHORIZED), 0..80),
         extra in prop::collection::vec(registration(UNAUTHORIZED), 1..20),
     ) {
@@ -159,9 +160,9 @@ proptest! {
         let after = evaluate(&c, today()).unwrap();
         for s in ["a", "b"] {
             let (b, a) = (sixteen_ends(&before, s), sixteen_ends(&after, s));
-            prop_assert!(a.len() >= b.len(), "{s}: {} meldingen became {}", b.len(), a.len());
-            for (k, end) in b.iter().enumerate() {
-                prop_assert!(a[k] <= *end, "{s}: melding {k} ended {end}, now {}", a[k]);
+            if let Some(first) = b.first() {
+                prop_assert!(!a.is_empty(), "{s}: the first melding disappeared");
+                prop_assert!(a[0] <= *first, "{s}: the first melding ended {first}, now {}", a[0]);
             }
         }
     }
