@@ -49,7 +49,11 @@ async fn check(store: Store, backend: &str) -> Evaluation {
             .await
             .unwrap()
             .unwrap();
-        let audit = app.store.audit_of_student(school, student.id).await.unwrap();
+        let audit = app
+            .store
+            .audit_of_student(school, student.id)
+            .await
+            .unwrap();
         assert!(
             audit
                 .iter()
