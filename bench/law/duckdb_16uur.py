@@ -143,6 +143,9 @@ def under_law(birth: dt.date, start_qualification: bool):
 def reference(con) -> list:
     """The rule written plainly, day by day per student, without prefix sums."""
     weeks = dict(con.execute("SELECT date, lesweek FROM lesweek").fetchall())
+    # School days in order (the benchmark evaluates as of the last one).
+    school_days = sorted(weeks)
+    order = {d: i for i, d in enumerate(school_days)}
     counts = {c for (c,) in con.execute("SELECT code FROM codes WHERE counts").fetchall()}
     students = {}
     for s, birth, sq, since, until, abroad in con.execute("SELECT * FROM students").fetchall():
@@ -170,12 +173,21 @@ def reference(con) -> list:
             if sum(u for _, u in window) < THRESHOLD:
                 continue
             # At most one melding per 7 calendar days: end on the first counted day on or
-            # after the previous end + 7.
+            # after the previous end + 7 -- or earlier, on the last day of the continuous
+            # absence if it stops before then (due on previous end + 7, not after today).
             earliest = date
             if prev_end is not None:
                 earliest = max(date, prev_end + dt.timedelta(days=MIN_DAYS_BETWEEN_ENDS))
-            end = next((d for d, _ in days if d >= earliest), None)
+            counted = {d for d, _ in days}
+
+            def stops(d):
+                i = order[d] + 1
+                return i < len(school_days) and school_days[i] not in counted
+
+            end = next((d for d, _ in days if d >= date and (d >= earliest or stops(d))), None)
             if end is None:
+                break
+            if end < earliest and earliest > school_days[-1]:
                 break
             out.append((student, window[0][0], end))
             prev_end = end

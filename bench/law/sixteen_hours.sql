@@ -22,7 +22,11 @@
 --   lesweken before it, from the restart day on, reach 16; begin = the first counted day of
 --   that window.
 -- - at most one melding per 7 calendar days: end = the first counted day on or after
---   max(r, previous end + 7) (so usually end = r).
+--   max(r, previous end + 7) (so usually end = r) -- unless the continuous absence stops
+--   before previous end + 7 (the next school day has no counted absence): then the melding
+--   ends on that last absent day and is due on previous end + 7, so it only appears when
+--   previous end + 7 is not after today. The benchmark evaluates as of the last school day
+--   (today = max(lesweek.date)).
 -- - the count restarts the day after the previous end.
 --
 -- How: per student, the counted days with a running total `cum`. For a day d the window holds
@@ -48,22 +52,32 @@ SELECT student,
 FROM students
 WHERE NOT lives_abroad;
 
+-- Every school day with its ordinal: "continuous" absence means counted absence on the next
+-- school day (weekends and holidays do not break it).
+CREATE OR REPLACE TEMP TABLE school_day AS
+SELECT date, lesweek, row_number() OVER (ORDER BY date)::INTEGER AS ord
+FROM lesweek;
+
 CREATE OR REPLACE TEMP TABLE counted_days AS
-SELECT r.student, r.date, l.lesweek, count(*)::INTEGER AS units
+SELECT r.student, r.date, l.lesweek, l.ord, count(*)::INTEGER AS units
 FROM reg r
 JOIN codes c ON c.code = r.code AND c.counts
-JOIN lesweek l ON l.date = r.date
+JOIN school_day l ON l.date = r.date
 JOIN plicht p ON p.student = r.student
              AND r.date BETWEEN p.enrolled_from AND p.enrolled_until
              AND r.date BETWEEN p.plicht_from AND p.plicht_until
-GROUP BY r.student, r.date, l.lesweek;
+GROUP BY r.student, r.date, l.lesweek, l.ord;
 
 CREATE OR REPLACE TEMP TABLE days AS
 SELECT student, date, units,
        sum(units) OVER (PARTITION BY student ORDER BY date
                         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum,
        coalesce(sum(units) OVER (PARTITION BY student ORDER BY lesweek
-                        RANGE BETWEEN UNBOUNDED PRECEDING AND 4 PRECEDING), 0) AS base
+                        RANGE BETWEEN UNBOUNDED PRECEDING AND 4 PRECEDING), 0) AS base,
+       -- the continuous absence stops after this day: the next school day (up to today, the
+       -- last school day) has no counted absence
+       ord < (SELECT max(ord) FROM school_day)
+         AND coalesce(lead(ord) OVER (PARTITION BY student ORDER BY date), -1) <> ord + 1 AS stops
 FROM counted_days;
 
 CREATE OR REPLACE TEMP TABLE meldingen AS
@@ -88,10 +102,15 @@ WITH RECURSIVE chain(student, n, end_date, end_cum, from_cum) AS (
                    AND d.cum - greatest(d.base, c.end_cum) >= 16
         GROUP BY c.student, c.n, c.end_date
     ) x
-    -- the end: the first counted day on or after max(reached, previous end + 7)
+    -- the end: the first counted day on or after max(reached, previous end + 7), or an
+    -- earlier day from `reached` on after which the continuous absence stops; such an early
+    -- end is due on previous end + 7, which must not be after today
     JOIN days d ON d.student = x.student
-               AND d.date >= greatest(x.reached, x.prev_end + 7)
-    GROUP BY x.student, x.n
+               AND d.date >= x.reached
+               AND (d.date >= x.prev_end + 7 OR d.stops)
+    GROUP BY x.student, x.n, x.prev_end
+    HAVING min(d.date) >= x.prev_end + 7
+        OR x.prev_end + 7 <= (SELECT max(date) FROM school_day)
 )
 SELECT c.student, c.n, min(d.date) AS begin_date, c.end_date, c.end_cum - c.from_cum AS units
 FROM chain c
