@@ -27,8 +27,12 @@ pub(crate) const NO_WEEK: u16 = u16::MAX;
 /// Not an expected school day for the student.
 pub(crate) const NO_ORD: u16 = u16::MAX;
 
+/// Per-thread buffers: the prepared registrations, the days, and (code, day) per input.
+type Scratch = (Vec<Reg>, Vec<DayAgg>, Vec<(u16, u16)>);
+
 thread_local! {
-    static SCRATCH: Cell<(Vec<Reg>, Vec<DayAgg>)> = const { Cell::new((Vec::new(), Vec::new())) };
+    static SCRATCH: Cell<Scratch> =
+        const { Cell::new((Vec::new(), Vec::new(), Vec::new())) };
 }
 
 /// What the engine answers for one student.
@@ -473,20 +477,22 @@ impl Engine {
         self.units[sector_index(sector)]
     }
 
+    fn code_index_packed(&self, k: u64) -> Option<u16> {
+        let mask = self.code_slots.len() - 1;
+        let mut h = slot(k, self.code_shift);
+        loop {
+            let i = *self.code_slots.get(h)?;
+            let c = self.codes.get(usize::from(i))?;
+            if c.key == Some(k) {
+                return Some(i);
+            }
+            h = (h + 1) & mask;
+        }
+    }
+
     pub(crate) fn code_index(&self, code: &str) -> Option<u16> {
         match pack(code) {
-            Some(k) => {
-                let mask = self.code_slots.len() - 1;
-                let mut h = slot(k, self.code_shift);
-                loop {
-                    let i = *self.code_slots.get(h)?;
-                    let c = self.codes.get(usize::from(i))?;
-                    if c.key == Some(k) {
-                        return Some(i);
-                    }
-                    h = (h + 1) & mask;
-                }
-            }
+            Some(k) => self.code_index_packed(k),
             None => self
                 .codes
                 .iter()
@@ -585,18 +591,50 @@ impl Engine {
         let mut ignored = Ignored::default();
         // Per-thread buffers, reused from student to student (no allocation per student once
         // warm; the benchmark evaluates a million students per thread pool).
-        let (mut sorted, mut days) = SCRATCH.with(Cell::take);
+        let (mut sorted, mut days, mut code_of) = SCRATCH.with(Cell::take);
         sorted.clear();
         days.clear();
+        code_of.clear();
+        // First pass: the code of every registration. A short loop whose iterations do not
+        // depend on each other, so the loads of the code strings (one heap pointer each, the
+        // main cache misses of the engine) overlap instead of stalling the main loop one by
+        // one. Most of a student's registrations repeat a few codes: the last one found is
+        // remembered, so the table is probed once per change of code. `u16::MAX`: look up
+        // again in the main loop (unknown code, reported there in input order).
+        let mut last_code: Option<(u64, u16)> = None;
+        // The day index is taken here too (a date outside the year: `u16::MAX`, never a day).
+        code_of.extend(regs.iter().map(|r| {
+            let code = match (pack(&r.code), last_code) {
+                (Some(k), Some((lk, li))) if k == lk => li,
+                (Some(k), _) => match self.code_index_packed(k) {
+                    Some(ci) => {
+                        last_code = Some((k, ci));
+                        ci
+                    }
+                    None => u16::MAX,
+                },
+                (None, _) => u16::MAX,
+            };
+            (code, self.day_index(r.date).unwrap_or(u16::MAX))
+        }));
         for (i, r) in regs.iter().enumerate() {
             let p = pos(i);
-            let Some(code) = self.code_index(&r.code) else {
+            let (pre_code, pre_day) = code_of.get(i).copied().unwrap_or((u16::MAX, u16::MAX));
+            let cached = match pre_code {
+                u16::MAX => self.code_index(&r.code),
+                ci => Some(ci),
+            };
+            let Some(code) = cached else {
                 return Err(CaseError::new(
                     format!("registrations[{p}].code"),
                     format!("'{}' staat niet in de codetabel", r.code),
                 ));
             };
-            let Some(day) = self.day_index(r.date) else {
+            let day = match pre_day {
+                u16::MAX => self.day_index(r.date),
+                d => Some(d),
+            };
+            let Some(day) = day else {
                 return Err(CaseError::new(
                     format!("registrations[{p}].date"),
                     format!("{} valt niet in schooljaar {}", r.date, self.year),
@@ -639,9 +677,13 @@ impl Engine {
             });
         }
         if student.lives_abroad {
+            SCRATCH.with(|s| s.set((sorted, days, code_of)));
             return Ok(out);
         }
-        sorted.sort_unstable_by_key(|r| r.key);
+        // Registrations usually arrive in date order already: check before sorting.
+        if !sorted.is_sorted_by_key(|r| r.key) {
+            sorted.sort_unstable_by_key(|r| r.key);
+        }
         let ctx = StudentCtx {
             engine: self,
             student,
@@ -660,7 +702,7 @@ impl Engine {
         crate::overig::find(&ctx, &days, &mut out.meldingen);
         out.meldingen.sort_by_key(|m| (m.begin, m.kind));
         crate::rules::exclusions(&ctx, &ignored, &mut out.exclusions);
-        SCRATCH.with(|s| s.set((ctx.sorted, days)));
+        SCRATCH.with(|s| s.set((ctx.sorted, days, code_of)));
         Ok(out)
     }
 
@@ -1083,12 +1125,16 @@ impl StudentCtx<'_> {
             }
             weight += t.weight;
             minutes += t.minutes;
-            let mut ids: Vec<String> = regs
-                .iter()
-                .filter(|r| class.matches(self.code(r)))
-                .map(|r| self.reg_id(r.input))
-                .collect();
-            ids.sort();
+            let n = regs.iter().filter(|r| class.matches(self.code(r))).count();
+            let mut ids: Vec<String> = Vec::with_capacity(n);
+            ids.extend(
+                regs.iter()
+                    .filter(|r| class.matches(self.code(r)))
+                    .map(|r| self.reg_id(r.input)),
+            );
+            if ids.len() > 1 && !ids.is_sorted() {
+                ids.sort();
+            }
             specs.push(crate::DaySpec {
                 date: d.date,
                 units: units::to_units(t.weight, self.unit),

@@ -26,25 +26,29 @@ pub(crate) fn find(ctx: &StudentCtx<'_>, days: &[DayAgg], out: &mut Vec<Melding>
 
 fn lates(ctx: &StudentCtx<'_>, days: &[DayAgg], out: &mut Vec<Melding>) {
     let engine = ctx.engine;
-    let late: Vec<&DayAgg> = days
-        .iter()
-        .filter(|d| d.lates > 0 && under_leerplichtwet(d.status))
-        .collect();
+    // The window runs over `days` directly (no list of late days is built unless a proposal
+    // is made): `lo` is the first late day in the window, or past the non-late days before it.
+    let is_late = |d: &DayAgg| d.lates > 0 && under_leerplichtwet(d.status);
     let week = |d: &DayAgg| engine.lesweek[usize::from(d.day)];
     let (mut lo, mut sum) = (0usize, 0u32);
-    for i in 0..late.len() {
-        let d = late[i];
+    for i in 0..days.len() {
+        let d = &days[i];
+        if !is_late(d) {
+            continue;
+        }
         sum += u32::from(d.lates);
-        while lo < i && week(late[lo]) + 3 < week(d) {
-            sum -= u32::from(late[lo].lates);
+        while lo < i && (!is_late(&days[lo]) || week(&days[lo]) + 3 < week(d)) {
+            if is_late(&days[lo]) {
+                sum -= u32::from(days[lo].lates);
+            }
             lo += 1;
         }
         if sum >= LATE_LIMIT {
-            let window = &late[lo..=i];
+            let window: Vec<&DayAgg> = days[lo..=i].iter().filter(|x| is_late(x)).collect();
             let begin = window.first().map(|f| f.date).unwrap_or(d.date);
             out.push(ctx.melding(
                 MeldingKind::Overig,
-                window,
+                &window,
                 Class::Late,
                 begin,
                 Some(d.date),

@@ -106,8 +106,25 @@ fn not_under_law() -> Rule {
     )
 }
 
+/// `{n}{suffix}` in one allocation of the exact size (`format!` would start from an empty
+/// buffer and grow it).
+fn count_reason(n: u32, suffix: &str) -> String {
+    use std::fmt::Write;
+    let digits = n.checked_ilog10().unwrap_or(0) as usize + 1;
+    let mut s = String::with_capacity(digits + suffix.len());
+    let _ = write!(s, "{n}");
+    s.push_str(suffix);
+    s
+}
+
 pub(crate) fn exclusions(ctx: &StudentCtx<'_>, ignored: &Ignored, out: &mut Vec<Exclusion>) {
     let id = || ctx.student.id.clone();
+    out.reserve(
+        ctx.student.exemptions.len()
+            + usize::from(ignored.outside_enrolment > 0)
+            + usize::from(ignored.authorized > 0)
+            + usize::from(ignored.not_under_law > 0),
+    );
     for e in &ctx.student.exemptions {
         out.push(Exclusion {
             student: id(),
@@ -120,9 +137,9 @@ pub(crate) fn exclusions(ctx: &StudentCtx<'_>, ignored: &Ignored, out: &mut Vec<
         out.push(Exclusion {
             student: id(),
             period: None,
-            reason: format!(
-                "{} registratie(s) buiten de inschrijving genegeerd",
-                ignored.outside_enrolment
+            reason: count_reason(
+                ignored.outside_enrolment,
+                " registratie(s) buiten de inschrijving genegeerd",
             ),
             rule: enrolment(),
         });
@@ -135,9 +152,9 @@ pub(crate) fn exclusions(ctx: &StudentCtx<'_>, ignored: &Ignored, out: &mut Vec<
         out.push(Exclusion {
             student: id(),
             period,
-            reason: format!(
-                "{} registratie(s) geoorloofd verzuim worden niet gemeld",
-                ignored.authorized
+            reason: count_reason(
+                ignored.authorized,
+                " registratie(s) geoorloofd verzuim worden niet gemeld",
             ),
             rule: authorized(),
         });
@@ -146,9 +163,9 @@ pub(crate) fn exclusions(ctx: &StudentCtx<'_>, ignored: &Ignored, out: &mut Vec<
         out.push(Exclusion {
             student: id(),
             period: None,
-            reason: format!(
-                "{} registratie(s) ongeoorloofd verzuim op dagen waarop de leerling niet leerplichtig, niet kwalificatieplichtig en niet in de RMC-doelgroep is",
-                ignored.not_under_law
+            reason: count_reason(
+                ignored.not_under_law,
+                " registratie(s) ongeoorloofd verzuim op dagen waarop de leerling niet leerplichtig, niet kwalificatieplichtig en niet in de RMC-doelgroep is",
             ),
             rule: not_under_law(),
         });
