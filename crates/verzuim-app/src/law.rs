@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use verzuim_domain::{SchoolYear, StudentId};
 use verzuim_law::{
-    CalendarInput, Case, CaseError, CountingSetting, Evaluation, HolidayInput, LessonInput,
-    RegistrationInput, SchoolSettings, StudentInput,
+    CalendarInput, Case, CaseError, CountingSetting, Evaluation, LessonInput, RegistrationInput,
+    SchoolSettings, StudentInput,
 };
 use verzuim_store::{AuditAction, AuditEntry, SchoolId, StoreError, StudentQuery};
 
@@ -38,34 +38,23 @@ impl App {
         school: SchoolId,
         today: NaiveDate,
     ) -> Result<Case, LawUseCaseError> {
+        Ok(self.case_with_ids(school, today).await?.0)
+    }
+
+    /// [`App::law_case`] and the store id of every student number in it.
+    async fn case_with_ids(
+        &self,
+        school: SchoolId,
+        today: NaiveDate,
+    ) -> Result<(Case, HashMap<String, StudentId>), LawUseCaseError> {
         let row = self
             .store
             .school(school)
             .await?
             .ok_or(LawUseCaseError::UnknownSchool(school.0))?;
         let year = SchoolYear::containing(today);
-        let stored = self.store.calendar(school, year).await?;
-        let (first, calendar) = match stored {
-            Some(c) => (
-                c.first_day,
-                CalendarInput {
-                    school_year: year,
-                    region: c.region,
-                    first_day: Some(c.first_day),
-                    last_day: Some(c.last_day),
-                    holidays: Some(
-                        c.holidays
-                            .iter()
-                            .map(|h| HolidayInput {
-                                name: h.name.clone(),
-                                first: h.first,
-                                last: h.last,
-                            })
-                            .collect(),
-                    ),
-                    free_days: c.extra_free_days.iter().copied().collect(),
-                },
-            ),
+        let (first, calendar) = match self.store.calendar(school, year).await? {
+            Some(c) => (c.first_day, CalendarInput::from(&c)),
             None => (
                 year.first_day(),
                 CalendarInput {
@@ -127,6 +116,10 @@ impl App {
                 })
             })
             .collect();
+        let ids: HashMap<String, StudentId> = numbers
+            .into_iter()
+            .map(|(id, number)| (number, id))
+            .collect();
         let students = students
             .into_iter()
             .map(|s| StudentInput {
@@ -144,7 +137,7 @@ impl App {
                 suspect: Vec::new(),
             })
             .collect();
-        Ok(Case {
+        let case = Case {
             school: SchoolSettings {
                 brin: Some(row.school.brin.to_string()),
                 sector: row.school.sector,
@@ -162,7 +155,8 @@ impl App {
             timetable,
             registrations,
             leave_requests: Vec::new(),
-        })
+        };
+        Ok((case, ids))
     }
 
     /// Evaluates the law for `school` as of `today` and writes one `read` audit row per student
@@ -174,32 +168,27 @@ impl App {
         actor_label: &str,
         now: DateTime<Utc>,
     ) -> Result<Evaluation, LawUseCaseError> {
-        let case = self.law_case(school, today).await?;
+        let (case, ids) = self.case_with_ids(school, today).await?;
         let evaluation = verzuim_law::evaluate(&case, today)?;
-        let numbers: Vec<&str> = {
-            let mut n: Vec<&str> = evaluation
-                .meldingen
-                .iter()
-                .map(|m| m.student.as_str())
-                .collect();
-            n.sort_unstable();
-            n.dedup();
-            n
-        };
-        let mut reads = Vec::with_capacity(numbers.len());
-        for number in numbers {
-            if let Some(student) = self.store.student_by_number(school, number).await? {
-                reads.push(AuditEntry {
-                    at: now,
-                    school,
-                    actor: None,
-                    actor_label: actor_label.to_owned(),
-                    student: Some(student.id),
-                    action: AuditAction::Read,
-                    detail: format!("verzuimcheck {today}"),
-                });
-            }
-        }
+        let mut students: Vec<StudentId> = evaluation
+            .meldingen
+            .iter()
+            .filter_map(|m| ids.get(&m.student).copied())
+            .collect();
+        students.sort_unstable();
+        students.dedup();
+        let reads: Vec<AuditEntry> = students
+            .into_iter()
+            .map(|student| AuditEntry {
+                at: now,
+                school,
+                actor: None,
+                actor_label: actor_label.to_owned(),
+                student: Some(student),
+                action: AuditAction::Read,
+                detail: format!("verzuimcheck {today}"),
+            })
+            .collect();
         self.store.append_audits(&reads).await?;
         Ok(evaluation)
     }

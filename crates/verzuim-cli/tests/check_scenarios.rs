@@ -176,6 +176,17 @@ fn write_case(name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
     (dir, path)
 }
 
+/// `verzuim check --input PATH --today 2026-09-30` (text format).
+fn check_on_30_september(path: &Path) -> Output {
+    verzuim(&[
+        "check",
+        "--input",
+        path.to_str().unwrap(),
+        "--today",
+        "2026-09-30",
+    ])
+}
+
 const VALID: &str = r#"{
   "school": {"sector": "vo"},
   "calendar": {"school_year": "2026-2027", "region": "zuid"},
@@ -189,13 +200,7 @@ const VALID: &str = r#"{
 #[test]
 fn a_bad_birth_date_exits_2_and_names_the_json_path() {
     let (_dir, path) = write_case("bad.json", &VALID.replace("2012-03-15", "2012-13-45"));
-    let out = verzuim(&[
-        "check",
-        "--input",
-        path.to_str().unwrap(),
-        "--today",
-        "2026-09-30",
-    ]);
+    let out = check_on_30_september(&path);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("students[0].birth_date"), "{stderr}");
@@ -205,13 +210,7 @@ fn a_bad_birth_date_exits_2_and_names_the_json_path() {
 #[test]
 fn broken_json_exits_2() {
     let (_dir, path) = write_case("broken.json", &VALID[..VALID.len() - 20]);
-    let out = verzuim(&[
-        "check",
-        "--input",
-        path.to_str().unwrap(),
-        "--today",
-        "2026-09-30",
-    ]);
+    let out = check_on_30_september(&path);
     assert_eq!(
         out.status.code(),
         Some(2),
@@ -229,13 +228,7 @@ fn an_unknown_field_exits_2_and_names_it() {
             "\"sector\": \"vo\", \"lesminuten\": 50",
         ),
     );
-    let out = verzuim(&[
-        "check",
-        "--input",
-        path.to_str().unwrap(),
-        "--today",
-        "2026-09-30",
-    ]);
+    let out = check_on_30_september(&path);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
@@ -249,13 +242,7 @@ fn an_unknown_code_exits_2_and_names_the_registration() {
     let text = VALID.replacen("\"code\": \"SP\"}\n  ]", "\"code\": \"XX\"}\n  ]", 1);
     assert!(text.contains("XX"));
     let (_dir, path) = write_case("code.json", &text);
-    let out = verzuim(&[
-        "check",
-        "--input",
-        path.to_str().unwrap(),
-        "--today",
-        "2026-09-30",
-    ]);
+    let out = check_on_30_september(&path);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("registrations[1].code"), "{stderr}");
@@ -271,13 +258,7 @@ fn a_missing_file_is_a_failure_not_a_panic() {
 #[test]
 fn text_format_names_the_kind_the_article_and_the_days() {
     let (_dir, path) = write_case("ok.json", VALID);
-    let out = verzuim(&[
-        "check",
-        "--input",
-        path.to_str().unwrap(),
-        "--today",
-        "2026-09-30",
-    ]);
+    let out = check_on_30_september(&path);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),

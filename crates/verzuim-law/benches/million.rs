@@ -32,8 +32,8 @@ use chrono::{NaiveDate, NaiveTime, Timelike};
 use verzuim_demo::{DemoGenerator, DemoSpec};
 use verzuim_domain::{AbsenceCode, Batch, CodeTable, SchoolCalendar, Sector};
 use verzuim_law::{
-    CalendarInput, CaseError, CountingSetting, Engine, HolidayInput, MeldingKind,
-    RegistrationInput, SchoolSettings, StudentEvaluation, StudentInput,
+    CalendarInput, CaseError, CountingSetting, Engine, MeldingKind, RegistrationInput,
+    SchoolSettings, StudentEvaluation, StudentInput,
 };
 
 type BoxError = Box<dyn Error + Send + Sync>;
@@ -109,7 +109,7 @@ fn main() -> Result<(), BoxError> {
 
     // 2. The engine.
     let school = school_settings();
-    let calendar_input = calendar_input(&calendar);
+    let calendar_input = CalendarInput::from(&calendar);
     let run = run_engine(
         &parts,
         &school,
@@ -412,27 +412,6 @@ fn school_settings() -> SchoolSettings {
         counting: CountingSetting::Auto,
         mbo_all_in_lesuren: false,
         leave_codes: vec!["VE".to_owned()],
-    }
-}
-
-fn calendar_input(calendar: &SchoolCalendar) -> CalendarInput {
-    CalendarInput {
-        school_year: calendar.year,
-        region: calendar.region,
-        first_day: Some(calendar.first_day),
-        last_day: Some(calendar.last_day),
-        holidays: Some(
-            calendar
-                .holidays
-                .iter()
-                .map(|h| HolidayInput {
-                    name: h.name.clone(),
-                    first: h.first,
-                    last: h.last,
-                })
-                .collect(),
-        ),
-        free_days: calendar.extra_free_days.iter().copied().collect(),
     }
 }
 

@@ -7,7 +7,7 @@
 
 use chrono::{NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
-use verzuim_domain::{AbsenceCode, Region, SchoolYear, Sector};
+use verzuim_domain::{AbsenceCode, Region, SchoolCalendar, SchoolYear, Sector};
 
 /// One case: a school, its calendar, students and what was registered.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -103,6 +103,31 @@ pub struct CalendarInput {
     /// Extra free days (studiedagen).
     #[serde(default)]
     pub free_days: Vec<NaiveDate>,
+}
+
+impl From<&SchoolCalendar> for CalendarInput {
+    /// A stored or shipped calendar as the engine's input: everything explicit (first and last
+    /// school day, the region's holidays, the extra free days).
+    fn from(calendar: &SchoolCalendar) -> Self {
+        Self {
+            school_year: calendar.year,
+            region: calendar.region,
+            first_day: Some(calendar.first_day),
+            last_day: Some(calendar.last_day),
+            holidays: Some(
+                calendar
+                    .holidays
+                    .iter()
+                    .map(|h| HolidayInput {
+                        name: h.name.clone(),
+                        first: h.first,
+                        last: h.last,
+                    })
+                    .collect(),
+            ),
+            free_days: calendar.extra_free_days.iter().copied().collect(),
+        }
+    }
 }
 
 /// One holiday.

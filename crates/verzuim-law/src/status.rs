@@ -109,26 +109,10 @@ pub fn under_leerplichtwet(status: LawStatus) -> bool {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
+    use crate::fixture::d;
 
     fn student(birth: NaiveDate) -> StudentInput {
-        StudentInput {
-            id: "1".into(),
-            birth_date: birth,
-            start_qualification: false,
-            enrolled_from: d(2020, 8, 1),
-            enrolled_until: None,
-            lives_abroad: false,
-            school_years_completed: None,
-            sector: None,
-            group: None,
-            exemptions: vec![],
-            prior_meldingen: vec![],
-            suspect: vec![],
-        }
+        crate::fixture::student("1", birth)
     }
 
     #[test]
