@@ -20,6 +20,9 @@ pub enum LawUseCaseError {
     /// The school does not exist.
     #[error("school {0} bestaat niet")]
     UnknownSchool(i64),
+    /// A student number the school's administration does not know.
+    #[error("leerling {0} bestaat niet in deze school")]
+    UnknownStudent(String),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -3,8 +3,10 @@
 //! transaction. The CLI calls these directly, never through HTTP.
 
 pub mod demo;
+pub mod drafts;
 pub mod import;
 pub mod law;
+pub mod loket;
 pub mod school;
 pub mod setup;
 

@@ -7,6 +7,9 @@
 //! - CSRF tokens are random too and are compared in constant time.
 //! - [`LoginThrottle`] is the policy for failed logins; the counting lives in the database
 //!   (the app layer records failures there) so that several instances share it.
+//! - [`totp`]: the loket's TOTP tokens (RFC 6238), their QR code and recovery codes.
+
+pub mod totp;
 
 use std::sync::OnceLock;
 

@@ -9,27 +9,82 @@ use chrono::{NaiveDate, Utc};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use verzuim_app::App;
 use verzuim_app::import::ImportFile;
+use verzuim_app::loket::demo::LoketDemoSchool;
+use verzuim_app::loket::{Loket, LoketConfig};
 use verzuim_demo::{DEMO_BRIN, DemoGenerator, DemoSpec};
 use verzuim_domain::{
     Brin, CodeTable, Location, Region, School, SchoolCalendar, SchoolYear, Sector,
 };
 use verzuim_import::RegistrationFormat;
-use verzuim_store::Store;
+use verzuim_loket::RetentionPolicy;
+use verzuim_store::{LoketStore, SchoolId, Store, StudentQuery};
 use verzuim_web::WebConfig;
 
 use crate::config::Config;
-use crate::{Cli, Command, SchoolCommand};
+use crate::{Cli, Command, Face, LoketCommand, SchoolCommand};
 
 pub(crate) async fn run(cli: Cli, config: Config) -> Result<()> {
     match cli.command {
-        Command::Serve { listen } => {
+        Command::Serve {
+            face: Face::School,
+            listen,
+        } => {
             let app = open(&config.database_url.0).await?;
             let listen = listen.unwrap_or(config.listen.clone());
             let web = WebConfig {
                 secure_cookies: config.secure_cookies,
                 today_override: None,
             };
-            serve(app, &listen, web).await
+            serve(app, &listen, web, ctrl_c()).await
+        }
+        Command::Serve {
+            face: Face::Loket,
+            listen,
+        } => {
+            let loket = open_loket(&config.loket_database_url.0, &config).await?;
+            let listen = listen.unwrap_or(config.loket_listen.clone());
+            let web = WebConfig {
+                secure_cookies: config.secure_cookies,
+                today_override: None,
+            };
+            tokio::spawn(daily_retention(loket.clone()));
+            serve_loket(loket, &listen, web, ctrl_c()).await
+        }
+        Command::Loket(LoketCommand::Admin { username, name }) => {
+            let loket = open_loket(&config.loket_database_url.0, &config).await?;
+            let password = read_password()?;
+            loket
+                .bootstrap_admin(&username, &name, &password, Utc::now())
+                .await?;
+            println!(
+                "Beheerder {username} staat in het loket; bij de eerste keer inloggen koppelt {name} een tokengenerator."
+            );
+            Ok(())
+        }
+        Command::Loket(LoketCommand::Retention) => {
+            let loket = open_loket(&config.loket_database_url.0, &config).await?;
+            let counts = loket.run_retention(today(), Utc::now()).await?;
+            println!(
+                "Schoning: {} melding(en), {} bijlage(n) en {} statusregel(s) verwijderd (bewaartermijn {} dagen).",
+                counts.meldingen, counts.attachments, counts.events, config.retention_days
+            );
+            Ok(())
+        }
+        Command::Loket(LoketCommand::Migrate) => {
+            let loket = open_loket(&config.loket_database_url.0, &config).await?;
+            println!(
+                "loketdatabase {} is bijgewerkt ({})",
+                config.loket_database_url,
+                loket.store.dialect().name()
+            );
+            Ok(())
+        }
+        Command::Totp { secret } => {
+            let unix = u64::try_from(Utc::now().timestamp()).unwrap_or_default();
+            let code = verzuim_auth::totp::code_at(secret.trim(), unix)
+                .map_err(|e| anyhow!("geheim van de token: {e}"))?;
+            println!("{code}");
+            Ok(())
         }
         Command::Demo {
             listen,
@@ -37,6 +92,7 @@ pub(crate) async fn run(cli: Cli, config: Config) -> Result<()> {
             seed,
             students,
             reset,
+            loket_listen,
         } => {
             let url = match cli.database_url {
                 Some(url) => url,
@@ -47,9 +103,23 @@ pub(crate) async fn run(cli: Cli, config: Config) -> Result<()> {
                     format!("sqlite:{}", file.display())
                 }
             };
+            let listen = listen.unwrap_or(config.listen.clone());
+            let loket_listen = loket_listen.unwrap_or_else(|| next_port(&listen));
+            let loket_file = file.with_file_name(format!(
+                "{}-loket.sqlite",
+                file.file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "verzuim-demo".to_owned())
+            ));
+            remove_sqlite_files(&loket_file)?;
+            let loket_url = format!("sqlite:{}", loket_file.display());
             demo(
                 &url,
-                listen.unwrap_or(config.listen.clone()),
+                &loket_url,
+                Listen {
+                    school: listen,
+                    loket: loket_listen,
+                },
                 seed,
                 students,
                 &config,
@@ -167,17 +237,88 @@ pub(crate) fn today() -> NaiveDate {
     verzuim_web::clock::amsterdam_date(Utc::now())
 }
 
-async fn serve(app: App, listen: &str, web: WebConfig) -> Result<()> {
+/// Completes on Ctrl+C (or when the signal cannot be listened for).
+async fn ctrl_c() {
+    let _ = tokio::signal::ctrl_c().await;
+    eprintln!("verzuim: stoppen…");
+}
+
+async fn serve(
+    app: App,
+    listen: &str,
+    web: WebConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("kan niet luisteren op {listen}"))?;
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
-        eprintln!("verzuim: stoppen…");
-    };
     verzuim_web::serve(listener, app, web, shutdown)
         .await
         .context("de webserver stopte met een fout")
+}
+
+async fn serve_loket(
+    loket: Loket,
+    listen: &str,
+    web: WebConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("kan niet luisteren op {listen}"))?;
+    verzuim_web::loket::serve_loket(listener, loket, web, shutdown)
+        .await
+        .context("het verzuimloket stopte met een fout")
+}
+
+/// Connects to the loket's database, brings its schema up to date, and applies the
+/// configured retention.
+async fn open_loket(url: &str, config: &Config) -> Result<Loket> {
+    let store = LoketStore::connect(url).await.with_context(|| {
+        format!(
+            "kan de loketdatabase niet openen ({})",
+            crate::config::DatabaseUrl(url.to_owned())
+        )
+    })?;
+    store
+        .migrate()
+        .await
+        .context("kan het schema van de loketdatabase niet bijwerken")?;
+    let loket_config = LoketConfig {
+        retention: RetentionPolicy {
+            days: config.retention_days,
+        },
+        ..LoketConfig::default()
+    };
+    Ok(Loket::new(store, loket_config))
+}
+
+/// The schoning, once at start and then every 24 hours. Several instances may run it: the
+/// delete is the same statement, so the second finds nothing left.
+async fn daily_retention(loket: Loket) {
+    let mut every_day = tokio::time::interval(std::time::Duration::from_secs(24 * 60 * 60));
+    loop {
+        every_day.tick().await;
+        match loket.run_retention(today(), Utc::now()).await {
+            Ok(c) => tracing::info!(
+                meldingen = c.meldingen,
+                bijlagen = c.attachments,
+                "schoning uitgevoerd"
+            ),
+            Err(e) => tracing::error!(error = %e, "schoning mislukt"),
+        }
+    }
+}
+
+/// `host:port` with the port one higher (the demo loket beside the demo school).
+fn next_port(listen: &str) -> String {
+    match listen.rsplit_once(':') {
+        Some((host, port)) => match port.parse::<u16>() {
+            Ok(p) => format!("{host}:{}", p.saturating_add(1)),
+            Err(_) => format!("{host}:8081"),
+        },
+        None => "127.0.0.1:8081".to_owned(),
+    }
 }
 
 fn remove_sqlite_files(file: &Path) -> Result<()> {
@@ -191,7 +332,20 @@ fn remove_sqlite_files(file: &Path) -> Result<()> {
     Ok(())
 }
 
-async fn demo(url: &str, listen: String, seed: u64, students: u32, config: &Config) -> Result<()> {
+/// Where the demo's two services listen.
+struct Listen {
+    school: String,
+    loket: String,
+}
+
+async fn demo(
+    url: &str,
+    loket_url: &str,
+    listen: Listen,
+    seed: u64,
+    students: u32,
+    config: &Config,
+) -> Result<()> {
     let today = today();
     let mut spec = DemoSpec::for_today(today)?;
     spec.seed = seed;
@@ -241,9 +395,14 @@ async fn demo(url: &str, listen: String, seed: u64, students: u32, config: &Conf
         .school(school)
         .await?
         .ok_or_else(|| anyhow!("de demoschool is verdwenen uit de database"))?;
+
+    println!("Demoloket maken: meldingen uit de wetsregels van de demoschool…");
+    let loket = open_loket(loket_url, config).await?;
+    let demo_loket = seed_demo_loket(&app, &loket, school, &row.school, shown).await?;
+
     println!();
     println!("verzuim demo — {} ({})", row.school.name, row.school.brin);
-    println!("Open http://{listen}/ en log in als:");
+    println!("School: open http://{}/ en log in als:", listen.school);
     for login in generator.logins() {
         println!(
             "  {:<26} gebruiker {:<22} wachtwoord {:<26} ({})",
@@ -251,6 +410,21 @@ async fn demo(url: &str, listen: String, seed: u64, students: u32, config: &Conf
             login.username,
             login.password,
             login.name
+        );
+    }
+    println!();
+    println!(
+        "Verzuimloket en gemeente: open http://{}/ — {} meldingen, {} met een terugmelding.",
+        listen.loket, demo_loket.meldingen, demo_loket.answered
+    );
+    println!(
+        "Inloggen met wachtwoord en de code van de tokengenerator: zet het geheim in een \
+         authenticator-app, of vraag de code op met `verzuim totp GEHEIM`."
+    );
+    for login in &demo_loket.logins {
+        println!(
+            "  {:<40} gebruiker {:<17} wachtwoord {:<28} geheim {}",
+            login.role, login.username, login.password, login.totp_secret
         );
     }
     if shown != today {
@@ -263,7 +437,62 @@ async fn demo(url: &str, listen: String, seed: u64, students: u32, config: &Conf
         secure_cookies: config.secure_cookies,
         today_override: (shown != today).then_some(shown),
     };
-    serve(app, &listen, web).await
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        ctrl_c().await;
+        let _ = stop_tx.send(true);
+    });
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|stop| *stop).await;
+    };
+    tokio::try_join!(
+        serve(app, &listen.school, web.clone(), stopped(stop_rx.clone())),
+        serve_loket(loket, &listen.loket, web, stopped(stop_rx)),
+    )?;
+    Ok(())
+}
+
+/// The demo loket: the law engine's meldingen for the demo school as of `shown`, as drafts
+/// the melder completes and files, the school's students in the resident register.
+async fn seed_demo_loket(
+    app: &App,
+    loket: &Loket,
+    school: SchoolId,
+    row: &School,
+    shown: NaiveDate,
+) -> Result<verzuim_app::loket::demo::LoketDemo> {
+    let now = Utc::now();
+    let evaluation = app.check_school(school, shown, "verzuim demo", now).await?;
+    let location = row
+        .locations
+        .first()
+        .map(|l| l.name.clone())
+        .unwrap_or_else(|| row.name.clone());
+    let mut drafts = Vec::new();
+    for melding in evaluation.meldingen.iter().filter(|m| !m.proposal) {
+        drafts.push(app.draft_melding(school, melding, &location).await?);
+    }
+    let all = StudentQuery {
+        search: None,
+        group: None,
+        limit: 0,
+        offset: 0,
+    };
+    let mut residents = String::from("bsn;gemeentecode\n");
+    for s in app.store.students(school, &all).await? {
+        if let Some(g) = &s.student.residence {
+            residents.push_str(&format!("{};{}\n", s.student.personal_number, g));
+        }
+    }
+    let spec = LoketDemoSchool {
+        brin: row.brin.clone(),
+        name: row.name.clone(),
+        sector: row.sector.code().to_owned(),
+        locations: row.locations.iter().map(|l| l.name.clone()).collect(),
+    };
+    Ok(loket
+        .seed_demo(&spec, &residents, drafts, shown, now)
+        .await?)
 }
 
 /// The day the demo shows as today: today when it is a school day, else the next school

@@ -54,6 +54,12 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Log filter, as `RUST_LOG` (e.g. `info,verzuim_store=debug`).
     pub log: String,
+    /// The Verzuimloket's own database (a separate service from the school).
+    pub loket_database_url: DatabaseUrl,
+    /// Address the loket's web server listens on.
+    pub loket_listen: String,
+    /// Days a finished melding is kept on the loket before schoning.
+    pub retention_days: u32,
 }
 
 impl Default for Config {
@@ -63,6 +69,9 @@ impl Default for Config {
             listen: "127.0.0.1:8080".to_owned(),
             secure_cookies: false,
             log: "info".to_owned(),
+            loket_database_url: DatabaseUrl("sqlite:verzuim-loket.sqlite".to_owned()),
+            loket_listen: "127.0.0.1:8081".to_owned(),
+            retention_days: 730,
         }
     }
 }
@@ -86,6 +95,14 @@ secure_cookies = false
 
 # Log filter, like RUST_LOG.
 log = "info"
+
+# The Verzuimloket (`verzuim serve loket`): a separate service with its own
+# database (VERZUIM_LOKET_DATABASE_URL), address (VERZUIM_LOKET_LISTEN) and the
+# number of days a finished melding is kept before schoning
+# (VERZUIM_RETENTION_DAYS).
+loket_database_url = "sqlite:verzuim-loket.sqlite"
+loket_listen = "127.0.0.1:8081"
+retention_days = 730
 "#;
 
 impl Config {
@@ -131,6 +148,17 @@ impl Config {
         }
         if let Some(v) = var("VERZUIM_LOG") {
             self.log = v;
+        }
+        if let Some(v) = var("VERZUIM_LOKET_DATABASE_URL") {
+            self.loket_database_url = DatabaseUrl(v);
+        }
+        if let Some(v) = var("VERZUIM_LOKET_LISTEN") {
+            self.loket_listen = v;
+        }
+        if let Some(v) = var("VERZUIM_RETENTION_DAYS") {
+            self.retention_days = v.trim().parse().map_err(|_| {
+                anyhow::anyhow!("VERZUIM_RETENTION_DAYS: '{v}' is geen aantal dagen")
+            })?;
         }
         Ok(())
     }

@@ -30,13 +30,26 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve the web pages on the configured database.
+    /// Serve the school's web pages, or the Verzuimloket (`verzuim serve loket`), on the
+    /// configured database.
     Serve {
-        /// Address to listen on (overrides config and VERZUIM_LISTEN).
+        /// Which service: the school (default) or the loket.
+        #[arg(value_enum, default_value_t = Face::School)]
+        face: Face,
+        /// Address to listen on (overrides config and VERZUIM_LISTEN / VERZUIM_LOKET_LISTEN).
         #[arg(long)]
         listen: Option<String>,
     },
-    /// Create a demo school (once) in a SQLite file, print the logins, and serve it.
+    /// Manage the Verzuimloket (on `loket_database_url`).
+    #[command(subcommand)]
+    Loket(LoketCommand),
+    /// Print the current code of a TOTP token (for the demo's printed secrets and tests).
+    Totp {
+        /// The token's secret (base32), as printed by `verzuim demo`.
+        secret: String,
+    },
+    /// Create a demo school (once) in a SQLite file and a demo Verzuimloket beside it, print
+    /// the logins, and serve both.
     Demo {
         /// Address to listen on.
         #[arg(long)]
@@ -53,6 +66,9 @@ enum Command {
         /// Throw away an existing demo file and generate anew.
         #[arg(long)]
         reset: bool,
+        /// Address of the demo loket (default: the port after the school's).
+        #[arg(long)]
+        loket_listen: Option<String>,
     },
     /// Import students, staff, timetable and registrations from CSV or XLSX files,
     /// all or nothing.
@@ -119,6 +135,33 @@ enum Command {
         #[arg(long, value_enum, default_value_t = check::Format::Text)]
         format: check::Format,
     },
+}
+
+/// Which service `verzuim serve` runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Face {
+    /// The school's registration pages.
+    School,
+    /// The Verzuimloket with the gemeente portal.
+    Loket,
+}
+
+#[derive(Debug, Subcommand)]
+enum LoketCommand {
+    /// Create the loket's first site administrator (password from standard input or
+    /// VERZUIM_PASSWORD); they link a token at first login.
+    Admin {
+        /// Login name.
+        #[arg(long)]
+        username: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+    },
+    /// Run the schoning now: delete finished meldingen older than `retention_days`.
+    Retention,
+    /// Create or update the loket's database schema.
+    Migrate,
 }
 
 #[derive(Debug, Subcommand)]

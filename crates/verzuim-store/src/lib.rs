@@ -314,7 +314,7 @@ pub struct StudentQuery {
 /// The store: one connection pool to SQLite or PostgreSQL. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Store {
-    backend: Backend,
+    pub(crate) backend: Backend,
 }
 
 #[derive(Debug, Clone)]
@@ -337,6 +337,7 @@ macro_rules! with_pool {
 mod audit;
 mod batch;
 mod connect;
+pub mod loket;
 mod people;
 mod registrations;
 mod rows;
@@ -346,4 +347,5 @@ mod sql;
 mod timetable;
 
 pub use connect::{create_postgres_schema, drop_postgres_schema};
+pub use loket::LoketStore;
 pub use registrations::RegistrationEdit;

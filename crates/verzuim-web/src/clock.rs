@@ -43,7 +43,8 @@ pub fn amsterdam_date(at: DateTime<Utc>) -> NaiveDate {
     to_amsterdam(at).date_naive()
 }
 
-const MONTHS: [&str; 12] = [
+/// Dutch month names, lower case, January first.
+pub(crate) const MONTHS: [&str; 12] = [
     "januari",
     "februari",
     "maart",

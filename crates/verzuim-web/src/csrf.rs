@@ -59,7 +59,8 @@ pub fn csrf_field(body: &[u8]) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
-fn forbidden(reason: &str) -> Response {
+/// The 403 answer to a request the guard refuses; `reason` goes to the log only.
+pub(crate) fn forbidden(reason: &str) -> Response {
     tracing::warn!(reason, "CSRF-controle: verzoek geweigerd");
     WebError::Forbidden(
         "Dit formulier kon niet worden verwerkt: het is verlopen of niet via deze site verstuurd. \

@@ -4,6 +4,7 @@
 use askama::Template;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use verzuim_app::loket::LoketError;
 use verzuim_app::school::SchoolError;
 
 use crate::views::{ErrorPage, Layout};
@@ -26,9 +27,25 @@ pub enum WebError {
     /// A use case failed.
     #[error(transparent)]
     App(#[from] SchoolError),
+    /// A loket use case failed.
+    #[error(transparent)]
+    Loket(#[from] LoketError),
+    /// Go elsewhere first (e.g. a loket session that may only enrol a token).
+    #[error("eerst naar {0}")]
+    SeeOther(String),
     /// A template could not be rendered.
     #[error("sjabloon: {0}")]
     Render(#[from] askama::Error),
+}
+
+/// What an error page says, attached to the response's extensions so that a face with its own
+/// layout (the loket) can render the same error in its own look.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorPageInfo {
+    /// Page title.
+    pub title: String,
+    /// What happened and what to do, in Dutch.
+    pub message: String,
 }
 
 impl WebError {
@@ -37,7 +54,11 @@ impl WebError {
             layout: Layout::anonymous(title),
             message: message.to_owned(),
         };
-        match page.render() {
+        let info = ErrorPageInfo {
+            title: title.to_owned(),
+            message: message.to_owned(),
+        };
+        let mut response = match page.render() {
             Ok(html) => (status, Html(html)).into_response(),
             Err(e) => {
                 tracing::error!(error = %e, "foutpagina kon niet worden opgebouwd");
@@ -48,7 +69,9 @@ impl WebError {
                 )
                     .into_response()
             }
-        }
+        };
+        response.extensions_mut().insert(info);
+        response
     }
 }
 
@@ -65,7 +88,10 @@ impl IntoResponse for WebError {
                 };
                 Redirect::to(&target).into_response()
             }
-            Self::NotFound | Self::App(SchoolError::NotFound { .. }) => Self::page(
+            Self::SeeOther(target) => Redirect::to(&target).into_response(),
+            Self::NotFound
+            | Self::App(SchoolError::NotFound { .. })
+            | Self::Loket(LoketError::NotFound { .. }) => Self::page(
                 StatusCode::NOT_FOUND,
                 "Niet gevonden",
                 "Deze pagina bestaat niet, of u heeft er geen toegang toe. Controleer het adres of ga terug naar het overzicht.",
@@ -87,6 +113,29 @@ impl IntoResponse for WebError {
             Self::App(e @ SchoolError::InvalidRows(_)) => Self::page(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "Niet opgeslagen",
+                &e.to_string(),
+            ),
+            Self::Loket(LoketError::Invalid(e)) => Self::page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Niet opgeslagen",
+                &format!("{}: {}. Ga terug en verbeter de invoer.", e.field, e.reason),
+            ),
+            Self::Loket(e @ LoketError::Fields(_)) => Self::page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Niet opgeslagen",
+                &format!("Er is niets opgeslagen: {e}. Ga terug en verbeter de invoer."),
+            ),
+            Self::Loket(LoketError::Transition(e)) => Self::page(
+                StatusCode::CONFLICT,
+                "Niet opgeslagen",
+                &format!("Er is niets opgeslagen: {e}."),
+            ),
+            Self::Loket(e @ LoketError::BadCredentials) => {
+                Self::page(StatusCode::UNAUTHORIZED, "Niet ingelogd", &e.to_string())
+            }
+            Self::Loket(e @ LoketError::Throttled { .. }) => Self::page(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Niet ingelogd",
                 &e.to_string(),
             ),
             other => {

@@ -1,5 +1,8 @@
-//! verzuim's web face for school staff: server-rendered Dutch pages (askama templates, one
-//! per page, one shared layout) that work without JavaScript. Forms post and redirect.
+//! verzuim's web faces: the school staff's pages, and the Verzuimloket's ([`loket`], its own
+//! router, cookie and layout, served by [`serve_loket`]). Both are server-rendered Dutch
+//! pages (askama templates, one per page, one shared layout per face) that work without
+//! JavaScript. Forms post and redirect. What follows describes the school face; the loket
+//! reuses its cookies, CSRF checks, security headers, clock and errors.
 //!
 //! - Sessions live in the database (cookie `verzuim_sessie`, HttpOnly, SameSite=Lax, Secure
 //!   when configured, 8 hours), so several instances can serve one school.
@@ -14,6 +17,7 @@
 pub mod clock;
 pub mod csrf;
 pub mod error;
+pub mod loket;
 pub mod pages;
 pub mod session;
 mod views;
@@ -29,6 +33,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use verzuim_app::App;
 
 pub use error::WebError;
+pub use loket::{loket_router, serve_loket};
 pub use session::{AnyRole, Coordinator, CurrentUser, RequireRole, RoleSet};
 
 /// Settings of the web face.
@@ -96,7 +101,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
 
 /// Headers on every response: no framing, no sniffing, scripts and styles only from here,
 /// and no caching of pages with personal data.
-async fn security_headers(mut response: Response) -> Response {
+pub(crate) async fn security_headers(mut response: Response) -> Response {
     let h = response.headers_mut();
     h.insert(
         header::CONTENT_SECURITY_POLICY,
