@@ -59,6 +59,8 @@ pub struct LoketApp {
     pub loket: Loket,
     /// Today as the server sees it.
     pub today: NaiveDate,
+    /// The database URL (a second instance connects to the same database).
+    pub url: String,
     secrets: Mutex<HashMap<String, (String, u64)>>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
@@ -109,6 +111,28 @@ pub async fn spawn_loket(backend: Backend, seed: Seed) -> LoketApp {
     let loket = Loket::new(store, LoketConfig::default());
     seed_loket(&loket, seed).await;
     let today = verzuim_web::clock::amsterdam_date(Utc::now());
+    let (address, tx, server) = start_server(loket.clone()).await;
+    LoketApp {
+        address,
+        loket,
+        today,
+        url,
+        secrets: Mutex::new(HashMap::new()),
+        shutdown: Some(tx),
+        server: Some(server),
+        _dir: dir,
+        pg_schema,
+    }
+}
+
+/// Serves `loket` on 127.0.0.1:0: the address, the stop signal and the server task.
+async fn start_server(
+    loket: Loket,
+) -> (
+    String,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<()>,
+) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -116,24 +140,36 @@ pub async fn spawn_loket(backend: Backend, seed: Seed) -> LoketApp {
         secure_cookies: false,
         today_override: None,
     };
-    let server_loket = loket.clone();
     let server = tokio::spawn(async move {
         let shutdown = async move {
             let _ = rx.await;
         };
-        if let Err(e) = verzuim_web::serve_loket(listener, server_loket, config, shutdown).await {
+        if let Err(e) = verzuim_web::serve_loket(listener, loket, config, shutdown).await {
             eprintln!("loket-testserver gestopt met fout: {e}");
         }
     });
-    LoketApp {
-        address,
-        loket,
-        today,
-        secrets: Mutex::new(HashMap::new()),
-        shutdown: Some(tx),
-        server: Some(server),
-        _dir: dir,
-        pg_schema,
+    (address, tx, server)
+}
+
+/// A second loket instance: its own connection pool to the same database, its own server.
+pub struct Instance {
+    /// `http://127.0.0.1:<port>`.
+    pub address: String,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+    loket: Loket,
+}
+
+impl Instance {
+    /// Stops the server and closes its pool.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+        self.loket.store.close().await;
     }
 }
 
@@ -241,6 +277,20 @@ pub fn secret_from(html: &str) -> Option<String> {
 }
 
 impl LoketApp {
+    /// Starts a second instance of the loket on the same database (as a second app server
+    /// on one PostgreSQL would run).
+    pub async fn second_instance(&self) -> Instance {
+        let store = LoketStore::connect(&self.url).await.unwrap();
+        let loket = Loket::new(store, LoketConfig::default());
+        let (address, tx, server) = start_server(loket.clone()).await;
+        Instance {
+            address,
+            shutdown: Some(tx),
+            server: Some(server),
+            loket,
+        }
+    }
+
     /// A new browser (own cookie jar) for this server.
     pub fn browser(&self) -> Browser {
         Browser::new(&self.address).unwrap()

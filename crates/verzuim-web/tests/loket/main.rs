@@ -28,6 +28,7 @@ macro_rules! on_both_backends {
 mod admin;
 mod browser;
 mod gemeente;
+mod instances;
 mod isolation;
 mod kit;
 mod login;
