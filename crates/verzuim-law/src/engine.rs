@@ -15,7 +15,7 @@ use crate::status::StatusDates;
 use crate::units::{self, DAGDEEL, LESUUR, NOON};
 use crate::{
     CalendarInput, CaseError, Exclusion, LawStatus, LeaveRequestInput, LeaveStatus, LessonInput,
-    Melding, RegistrationInput, SchoolSettings, StudentInput, Unit,
+    Melding, NotReported, RegistrationInput, SchoolSettings, StudentInput, Unit,
 };
 
 /// Without a timetable, a day counts as "all lessons missed" when the counted absence registered
@@ -27,12 +27,54 @@ pub(crate) const NO_WEEK: u16 = u16::MAX;
 /// Not an expected school day for the student.
 pub(crate) const NO_ORD: u16 = u16::MAX;
 
-/// Per-thread buffers: the prepared registrations, the days, and (code, day) per input.
-type Scratch = (Vec<Reg>, Vec<DayAgg>, Vec<(u16, u16)>);
+/// Per-thread buffers, reused from student to student (no allocation per student once warm):
+/// the prepared registrations, the days, and the compact form of a `RegistrationInput` slice.
+type Scratch = (Vec<Reg>, Vec<DayAgg>, Vec<CompactRegistration>);
 
 thread_local! {
     static SCRATCH: Cell<Scratch> =
         const { Cell::new((Vec::new(), Vec::new(), Vec::new())) };
+}
+
+/// One registration in the engine's own terms (16 bytes, no heap): what a store or a benchmark
+/// that already keeps its registrations compactly passes to [`Engine::evaluate_compact`].
+/// The indices are the engine's: [`Engine::day_index`] and [`Engine::code_index`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CompactRegistration {
+    /// The caller's number for the registration (e.g. its database id); the evidence of a
+    /// melding shows it in decimal.
+    pub id: u32,
+    /// Day index in the school year ([`Engine::day_index`]).
+    pub day: u16,
+    /// Start, minutes after midnight ([`minutes_of`]).
+    pub start: u16,
+    /// End, minutes after midnight; after `start`, below [`DAY_MINUTES`].
+    pub end: u16,
+    /// Code index in the engine's code table ([`Engine::code_index`]).
+    pub code: u16,
+    /// Minutes late (late codes); 0 when not given.
+    pub minutes_late: u16,
+    /// Lesuren the registration stands for without a timetable; 0 when not given
+    /// (`RegistrationInput::lesuren`).
+    pub lesuren: u8,
+}
+
+/// Minutes in a day: a [`CompactRegistration`]'s times are below it.
+pub const DAY_MINUTES: u16 = 24 * 60;
+
+/// Minutes after midnight of a clock time (the unit of [`CompactRegistration`]'s times).
+pub fn minutes_of(t: chrono::NaiveTime) -> u16 {
+    u16::try_from(t.num_seconds_from_midnight() / 60).unwrap_or(u16::MAX)
+}
+
+/// Where the evidence ids of a student's registrations come from.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Ids<'a> {
+    /// [`CompactRegistration::id`] in decimal.
+    Compact,
+    /// The `RegistrationInput`s the compact ones were made from (compact id = index into them):
+    /// their own id, else `r{position + 1}` in the case, else `r?`.
+    Inputs(Items<'a, RegistrationInput>, Option<&'a [usize]>),
 }
 
 /// What the engine answers for one student.
@@ -42,6 +84,28 @@ pub struct StudentEvaluation {
     pub meldingen: Vec<Melding>,
     /// Absence deliberately not reported, and why.
     pub exclusions: Vec<Exclusion>,
+}
+
+/// What [`Engine::evaluate_compact`] answers for one student: the meldingen in full, and what
+/// was deliberately not reported as facts, whose texts are written only on request
+/// ([`NotReported::exclusions`], or [`StudentOutcome::into_evaluation`]).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StudentOutcome {
+    /// Meldingen (and proposals) due as of `today`, ordered by begin date and kind.
+    pub meldingen: Vec<Melding>,
+    /// What was not reported, as counts and dates.
+    pub not_reported: NotReported,
+}
+
+impl StudentOutcome {
+    /// The answer with the exclusions written out, as [`Engine::evaluate_student`] gives it;
+    /// `student` is the student evaluated.
+    pub fn into_evaluation(self, student: &StudentInput) -> StudentEvaluation {
+        StudentEvaluation {
+            exclusions: self.not_reported.exclusions(student),
+            meldingen: self.meldingen,
+        }
+    }
 }
 
 /// A student's registrations or leave requests: the caller's slice, or references into a case.
@@ -86,10 +150,42 @@ impl<'a, T> Items<'a, T> {
 pub(crate) struct CodeInfo {
     key: Option<u64>,
     pub code: String,
-    pub authorized: bool,
-    pub kind: AbsenceKind,
-    pub counts: bool,
-    pub leave: bool,
+    /// The classes the code belongs to ([`Class::bit`]), and [`LEAVE`] / [`IGNORED`].
+    pub flags: u8,
+}
+
+/// Flag of a leave code (`school.leave_codes`).
+pub(crate) const LEAVE: u8 = 1 << 4;
+/// Flag of authorized absence that is not a leave code: recorded as not reportable (rule 8).
+pub(crate) const IGNORED: u8 = 1 << 5;
+
+/// The flags of a code: one bit per [`Class`] it belongs to, plus [`LEAVE`] and [`IGNORED`].
+fn code_flags(c: &AbsenceCode, leave: bool) -> u8 {
+    let late = c.kind == AbsenceKind::Late;
+    let mut f = 0;
+    // Unauthorized, counting toward the legal hours, not late (16 uur, LRV, RMC).
+    if !c.authorized && c.counts_toward_legal_hours && !late {
+        f |= Class::Counted.bit();
+    }
+    // Unauthorized and not late, or a leave code (luxe verzuim).
+    if (!c.authorized && !late) || leave {
+        f |= Class::Luxe.bit();
+    }
+    // Unauthorized late arrivals.
+    if !c.authorized && late {
+        f |= Class::Late.bit();
+    }
+    // Authorized absence (suspect periods).
+    if c.authorized && c.kind == AbsenceKind::Absent && !leave {
+        f |= Class::Authorized.bit();
+    }
+    if leave {
+        f |= LEAVE;
+    }
+    if c.authorized && !leave {
+        f |= IGNORED;
+    }
+    f
 }
 
 /// School days in order, for one schedule (the school's, or a group's lesson days).
@@ -132,6 +228,8 @@ impl GroupTable {
 #[derive(Debug, Clone)]
 pub struct Engine {
     pub(crate) year: SchoolYear,
+    /// The school year's first day (day index 0).
+    first_day: NaiveDate,
     base_ordinal: i64,
     first_year_days: i64,
     pub(crate) dates: Vec<NaiveDate>,
@@ -148,10 +246,6 @@ pub struct Engine {
     pub(crate) lesson_minutes: u16,
     groups: HashMap<String, usize>,
     pub(crate) group_tables: Vec<GroupTable>,
-}
-
-fn minutes(t: chrono::NaiveTime) -> u16 {
-    u16::try_from(t.num_seconds_from_midnight() / 60).unwrap_or(u16::MAX)
 }
 
 fn pack(code: &str) -> Option<u64> {
@@ -183,7 +277,9 @@ fn sector_index(s: Sector) -> usize {
 /// The school calendar of a case (shipped holidays unless given).
 pub fn build_calendar(input: &CalendarInput) -> Result<SchoolCalendar, CaseError> {
     let year = input.school_year;
-    let shipped = SchoolCalendar::shipped(year, input.region);
+    // The shipped calendar (parsed from TOML) only when a field is left to it.
+    let shipped_cell = std::cell::OnceCell::new();
+    let shipped = || shipped_cell.get_or_init(|| SchoolCalendar::shipped(year, input.region));
     let missing = |field: &str| {
         CaseError::new(
             format!("calendar.{field}"),
@@ -211,21 +307,21 @@ pub fn build_calendar(input: &CalendarInput) -> Result<SchoolCalendar, CaseError
             }
             out
         }
-        None => shipped
+        None => shipped()
             .as_ref()
             .map(|c| c.holidays.clone())
             .map_err(|_| missing("holidays"))?,
     };
     let first_day = match input.first_day {
         Some(d) => d,
-        None => shipped
+        None => shipped()
             .as_ref()
             .map(|c| c.first_day)
             .map_err(|_| missing("first_day"))?,
     };
     let last_day = match input.last_day {
         Some(d) => d,
-        None => shipped
+        None => shipped()
             .as_ref()
             .map(|c| c.last_day)
             .map_err(|_| missing("last_day"))?,
@@ -343,7 +439,7 @@ impl Engine {
         let mut per_group: Vec<Vec<(u16, Lesson)>> = Vec::new();
         let mut long_lessons = false;
         for (i, l) in timetable.iter().enumerate() {
-            let (s, e) = (minutes(l.start), minutes(l.end));
+            let (s, e) = (minutes_of(l.start), minutes_of(l.end));
             if e <= s {
                 return Err(CaseError::new(
                     format!("timetable[{i}].end"),
@@ -423,10 +519,7 @@ impl Engine {
             .map(|c| CodeInfo {
                 key: pack(&c.code),
                 code: c.code.clone(),
-                authorized: c.authorized,
-                kind: c.kind,
-                counts: c.counts_toward_legal_hours,
-                leave: leave.contains(&c.code.as_str()),
+                flags: code_flags(c, leave.contains(&c.code.as_str())),
             })
             .collect();
         // Open addressing on the packed code: at most a quarter full, so a probe ends quickly;
@@ -448,6 +541,7 @@ impl Engine {
             .map(|s| units::unit_for(s, school.counting, school.mbo_all_in_lesuren, long_lessons));
         Ok(Engine {
             year,
+            first_day: base,
             base_ordinal: i64::from(base.ordinal0()),
             first_year_days: if base.leap_year() { 366 } else { 365 },
             dates,
@@ -490,7 +584,9 @@ impl Engine {
         }
     }
 
-    pub(crate) fn code_index(&self, code: &str) -> Option<u16> {
+    /// The index of `code` in the engine's code table (for [`CompactRegistration::code`]);
+    /// `None` when the table has no such code.
+    pub fn code_index(&self, code: &str) -> Option<u16> {
         match pack(code) {
             Some(k) => self.code_index_packed(k),
             None => self
@@ -501,7 +597,9 @@ impl Engine {
         }
     }
 
-    pub(crate) fn day_index(&self, date: NaiveDate) -> Option<u16> {
+    /// The index of `date` in the school year (for [`CompactRegistration::day`]); `None`
+    /// outside the year.
+    pub fn day_index(&self, date: NaiveDate) -> Option<u16> {
         let o = i64::from(date.ordinal0());
         let i = if date.year() == self.year.start_year() {
             o - self.base_ordinal
@@ -517,8 +615,54 @@ impl Engine {
         }
     }
 
+    /// Days from the school year's first day to `date` (negative before it), the scale of
+    /// [`CompactRegistration::day`].
+    fn day_offset(&self, date: NaiveDate) -> i64 {
+        (date - self.first_day).num_days()
+    }
+
+    /// `r` in compact form with `id`, checked as the engine checks a case: the code must be in
+    /// the table, the date in the school year and the end after the start. `position` is the
+    /// registration's index in the case, for the error's path (`registrations[position]`).
+    pub fn compact(
+        &self,
+        r: &RegistrationInput,
+        id: u32,
+        position: usize,
+    ) -> Result<CompactRegistration, CaseError> {
+        let Some(code) = self.code_index(&r.code) else {
+            return Err(CaseError::new(
+                format!("registrations[{position}].code"),
+                format!("'{}' staat niet in de codetabel", r.code),
+            ));
+        };
+        let Some(day) = self.day_index(r.date) else {
+            return Err(CaseError::new(
+                format!("registrations[{position}].date"),
+                format!("{} valt niet in schooljaar {}", r.date, self.year),
+            ));
+        };
+        let (start, end) = (minutes_of(r.start), minutes_of(r.end));
+        if end <= start {
+            return Err(CaseError::new(
+                format!("registrations[{position}].end"),
+                "het einde ligt niet na het begin",
+            ));
+        }
+        Ok(CompactRegistration {
+            id,
+            day,
+            start,
+            end,
+            code,
+            minutes_late: r.minutes_late.unwrap_or(0),
+            lesuren: r.lesuren.unwrap_or(0),
+        })
+    }
+
     /// Evaluates one student. `registrations` and `leave` are this student's only, in any
-    /// order (their `student` field is not compared again, for speed); registration ids default to `r?` (use [`crate::evaluate`] for positional ids).
+    /// order (their `student` field is not compared again, for speed); registration ids default
+    /// to `r?` (use [`crate::evaluate`] for positional ids).
     pub fn evaluate_student(
         &self,
         student: &StudentInput,
@@ -537,8 +681,37 @@ impl Engine {
         )
     }
 
-    /// The shared implementation: `positions` are the registrations' positions in the case
-    /// (for error paths and `r{n}` ids), `leave_positions` the leave requests'.
+    /// Evaluates one student from compact registrations (this student's only, in any order):
+    /// the same rules and the same answer as [`Engine::evaluate_student`], without strings to
+    /// look up, and with the exclusions as facts ([`StudentOutcome::into_evaluation`] writes
+    /// them out). The evidence shows each registration's [`CompactRegistration::id`] in decimal.
+    pub fn evaluate_compact(
+        &self,
+        student: &StudentInput,
+        registrations: &[CompactRegistration],
+        leave: &[LeaveRequestInput],
+        today: NaiveDate,
+    ) -> Result<StudentOutcome, CaseError> {
+        let leave = Items::Owned(leave);
+        check_student(student, "student", leave, None)?;
+        let (mut sorted, mut days, compact) = SCRATCH.with(Cell::take);
+        let out = self.evaluate_core(
+            student,
+            registrations,
+            Ids::Compact,
+            leave,
+            today,
+            &mut sorted,
+            &mut days,
+        );
+        SCRATCH.with(|s| s.set((sorted, days, compact)));
+        out
+    }
+
+    /// The `RegistrationInput` form: checks the student and the leave requests, converts the
+    /// registrations to compact form (refusing a bad one, in input order) and evaluates them.
+    /// `positions` are the registrations' positions in the case (for error paths and `r{n}`
+    /// ids), `leave_positions` the leave requests'.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn evaluate_refs(
         &self,
@@ -550,37 +723,48 @@ impl Engine {
         leave_positions: Option<&[usize]>,
         today: NaiveDate,
     ) -> Result<StudentEvaluation, CaseError> {
-        validate_student(student, student_path)?;
-        let pos = |i: usize| positions.and_then(|p| p.get(i).copied()).unwrap_or(i);
-        let lpos = |i: usize| leave_positions.and_then(|p| p.get(i).copied()).unwrap_or(i);
-        for (i, l) in leave.iter().enumerate() {
-            if l.last < l.first {
-                return Err(CaseError::new(
-                    format!("leave_requests[{}].last", lpos(i)),
-                    "de laatste verlofdag ligt voor de eerste",
-                ));
-            }
-            if l.student != student.id {
-                return Err(CaseError::new(
-                    format!("leave_requests[{}].student", lpos(i)),
-                    format!(
-                        "verlofaanvraag van '{}' bij leerling '{}'",
-                        l.student, student.id
-                    ),
-                ));
+        check_student(student, student_path, leave, leave_positions)?;
+        let (mut sorted, mut days, mut compact) = SCRATCH.with(Cell::take);
+        compact.clear();
+        compact.reserve(regs.len());
+        let mut converted = Ok(());
+        for (i, r) in regs.iter().enumerate() {
+            let p = positions.and_then(|p| p.get(i).copied()).unwrap_or(i);
+            match self.compact(r, u32::try_from(i).unwrap_or(u32::MAX), p) {
+                Ok(c) => compact.push(c),
+                Err(e) => {
+                    converted = Err(e);
+                    break;
+                }
             }
         }
-        let mut out = StudentEvaluation::default();
-        // Seed 002 "Bijzondere situaties": living abroad, not under the Dutch Leerplichtwet.
-        if student.lives_abroad {
-            out.exclusions.push(Exclusion {
-                student: student.id.clone(),
-                period: None,
-                reason: "de leerling woont in het buitenland en valt niet onder de Nederlandse Leerplichtwet; er wordt niets gemeld".into(),
-                rule: crate::rules::abroad(),
-            });
-            // Still validate the registrations so a bad case is refused the same way.
-        }
+        let out = converted.and_then(|()| {
+            self.evaluate_core(
+                student,
+                &compact,
+                Ids::Inputs(regs, positions),
+                leave,
+                today,
+                &mut sorted,
+                &mut days,
+            )
+        });
+        SCRATCH.with(|s| s.set((sorted, days, compact)));
+        Ok(out?.into_evaluation(student))
+    }
+
+    /// The rules on one student's compact registrations; `sorted` and `days` are scratch.
+    #[allow(clippy::too_many_arguments)]
+    fn evaluate_core<'a>(
+        &'a self,
+        student: &'a StudentInput,
+        regs: &'a [CompactRegistration],
+        ids: Ids<'a>,
+        leave: Items<'a, LeaveRequestInput>,
+        today: NaiveDate,
+        sorted: &mut Vec<Reg>,
+        days: &mut Vec<DayAgg>,
+    ) -> Result<StudentOutcome, CaseError> {
         let status = StatusDates::of(student, self.year);
         let group = student
             .group
@@ -588,98 +772,83 @@ impl Engine {
             .and_then(|g| self.groups.get(g))
             .and_then(|&g| self.group_tables.get(g));
         let unit = self.unit(student.sector.unwrap_or(self.default_sector()));
-        let mut ignored = Ignored::default();
-        // Per-thread buffers, reused from student to student (no allocation per student once
-        // warm; the benchmark evaluates a million students per thread pool).
-        let (mut sorted, mut days, mut code_of) = SCRATCH.with(Cell::take);
+        let mut ignored = NotReported::default();
         sorted.clear();
         days.clear();
-        code_of.clear();
-        // First pass: the code of every registration. A short loop whose iterations do not
-        // depend on each other, so the loads of the code strings (one heap pointer each, the
-        // main cache misses of the engine) overlap instead of stalling the main loop one by
-        // one. Most of a student's registrations repeat a few codes: the last one found is
-        // remembered, so the table is probed once per change of code. `u16::MAX`: look up
-        // again in the main loop (unknown code, reported there in input order).
-        let mut last_code: Option<(u64, u16)> = None;
-        // The day index is taken here too (a date outside the year: `u16::MAX`, never a day).
-        code_of.extend(regs.iter().map(|r| {
-            let code = match (pack(&r.code), last_code) {
-                (Some(k), Some((lk, li))) if k == lk => li,
-                (Some(k), _) => match self.code_index_packed(k) {
-                    Some(ci) => {
-                        last_code = Some((k, ci));
-                        ci
-                    }
-                    None => u16::MAX,
-                },
-                (None, _) => u16::MAX,
-            };
-            (code, self.day_index(r.date).unwrap_or(u16::MAX))
-        }));
+        sorted.reserve(regs.len());
+        // Dates as day offsets from the year's first day, the scale of `CompactRegistration::day`.
+        let today_off = self.day_offset(today);
+        let from_off = self.day_offset(student.enrolled_from);
+        let until_off = student
+            .enrolled_until
+            .map_or(i64::MAX, |u| self.day_offset(u));
         for (i, r) in regs.iter().enumerate() {
-            let p = pos(i);
-            let (pre_code, pre_day) = code_of.get(i).copied().unwrap_or((u16::MAX, u16::MAX));
-            let cached = match pre_code {
-                u16::MAX => self.code_index(&r.code),
-                ci => Some(ci),
-            };
-            let Some(code) = cached else {
+            let Some(code) = self.codes.get(usize::from(r.code)) else {
                 return Err(CaseError::new(
-                    format!("registrations[{p}].code"),
-                    format!("'{}' staat niet in de codetabel", r.code),
+                    format!("registrations[{i}].code"),
+                    format!("code-index {} staat niet in de codetabel", r.code),
                 ));
             };
-            let day = match pre_day {
-                u16::MAX => self.day_index(r.date),
-                d => Some(d),
-            };
-            let Some(day) = day else {
+            let Some(&ord) = self.school.ord.get(usize::from(r.day)) else {
                 return Err(CaseError::new(
-                    format!("registrations[{p}].date"),
-                    format!("{} valt niet in schooljaar {}", r.date, self.year),
+                    format!("registrations[{i}].date"),
+                    format!("dag {} valt niet in schooljaar {}", r.day, self.year),
                 ));
             };
-            let (start, end) = (minutes(r.start), minutes(r.end));
-            if end <= start {
+            if r.end <= r.start {
                 return Err(CaseError::new(
-                    format!("registrations[{p}].end"),
+                    format!("registrations[{i}].end"),
                     "het einde ligt niet na het begin",
                 ));
             }
-            if r.date > today || self.school.ord[usize::from(day)] == NO_ORD {
+            if r.end >= DAY_MINUTES {
+                return Err(CaseError::new(
+                    format!("registrations[{i}].end"),
+                    format!("{} minuten na middernacht ligt niet op de dag", r.end),
+                ));
+            }
+            let off = i64::from(r.day);
+            if off > today_off || ord == NO_ORD {
                 continue; // after today, or not a school day: nothing to count
             }
-            if r.date < student.enrolled_from || student.enrolled_until.is_some_and(|u| r.date > u)
-            {
+            if off < from_off || off > until_off {
                 ignored.outside_enrolment += 1;
                 continue;
             }
             // Leerplichtwet art. 5, 5a, 15: a vrijstelling; nothing in it counts.
-            if student
-                .exemptions
-                .iter()
-                .any(|e| e.first <= r.date && r.date <= e.last)
-            {
-                ignored.exempt += 1;
-                continue;
+            if !student.exemptions.is_empty() {
+                let date = self.dates[usize::from(r.day)];
+                if student
+                    .exemptions
+                    .iter()
+                    .any(|e| e.first <= date && date <= e.last)
+                {
+                    ignored.exempt += 1;
+                    continue;
+                }
             }
             let input = u32::try_from(i).unwrap_or(u32::MAX);
             sorted.push(Reg {
-                key: sort_key(day, start, end, input),
-                day,
-                start,
-                end,
-                code,
-                lesuren: r.lesuren.unwrap_or(0),
-                minutes_late: r.minutes_late.unwrap_or(0),
+                key: sort_key(r.day, r.start, r.end, input),
+                flags: code.flags,
+                lesuren: r.lesuren,
+                minutes_late: r.minutes_late,
                 input,
             });
         }
+        // Seed 002 "Bijzondere situaties": living abroad, not under the Dutch Leerplichtwet;
+        // nothing is reported (the registrations were still checked, so a bad case is refused
+        // the same way).
         if student.lives_abroad {
-            SCRATCH.with(|s| s.set((sorted, days, code_of)));
-            return Ok(out);
+            return Ok(StudentOutcome {
+                meldingen: Vec::new(),
+                not_reported: NotReported {
+                    abroad: true,
+                    ..NotReported::default()
+                },
+            });
         }
+        let mut out = StudentOutcome::default();
         // Registrations usually arrive in date order already: check before sorting.
         if !sorted.is_sorted_by_key(|r| r.key) {
             sorted.sort_unstable_by_key(|r| r.key);
@@ -688,21 +857,20 @@ impl Engine {
             engine: self,
             student,
             regs,
-            positions,
+            ids,
             sorted,
             unit,
             group,
             status,
             leave,
         };
-        ctx.aggregate(&mut ignored, &mut days);
-        crate::sixteen_hours::find(&ctx, &days, today, &mut out.meldingen);
-        crate::long_term::find(&ctx, &days, today, &mut out.meldingen);
-        crate::luxury::find(&ctx, &days, &mut out.meldingen);
-        crate::overig::find(&ctx, &days, &mut out.meldingen);
+        ctx.aggregate(&mut ignored, days);
+        crate::sixteen_hours::find(&ctx, days, today, &mut out.meldingen);
+        crate::long_term::find(&ctx, days, today, &mut out.meldingen);
+        crate::luxury::find(&ctx, days, &mut out.meldingen);
+        crate::overig::find(&ctx, days, &mut out.meldingen);
         out.meldingen.sort_by_key(|m| (m.begin, m.kind));
-        crate::rules::exclusions(&ctx, &ignored, &mut out.exclusions);
-        SCRATCH.with(|s| s.set((ctx.sorted, days, code_of)));
+        out.not_reported = ignored;
         Ok(out)
     }
 
@@ -721,6 +889,36 @@ fn schedule(on: &[bool]) -> Schedule {
         }
     }
     Schedule { ord, days }
+}
+
+/// Refuses a student or a leave request the engine cannot evaluate (before the registrations,
+/// so errors come in the same order on every path).
+fn check_student(
+    student: &StudentInput,
+    student_path: &str,
+    leave: Items<'_, LeaveRequestInput>,
+    leave_positions: Option<&[usize]>,
+) -> Result<(), CaseError> {
+    validate_student(student, student_path)?;
+    let lpos = |i: usize| leave_positions.and_then(|p| p.get(i).copied()).unwrap_or(i);
+    for (i, l) in leave.iter().enumerate() {
+        if l.last < l.first {
+            return Err(CaseError::new(
+                format!("leave_requests[{}].last", lpos(i)),
+                "de laatste verlofdag ligt voor de eerste",
+            ));
+        }
+        if l.student != student.id {
+            return Err(CaseError::new(
+                format!("leave_requests[{}].student", lpos(i)),
+                format!(
+                    "verlofaanvraag van '{}' bij leerling '{}'",
+                    l.student, student.id
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn validate_student(s: &StudentInput, path: &str) -> Result<(), CaseError> {
@@ -763,33 +961,38 @@ fn validate_student(s: &StudentInput, path: &str) -> Result<(), CaseError> {
     Ok(())
 }
 
-/// Registrations the engine ignored, per reason (for the exclusions).
-#[derive(Debug, Default)]
-pub(crate) struct Ignored {
-    pub outside_enrolment: u32,
-    pub exempt: u32,
-    pub authorized: u32,
-    pub not_under_law: u32,
-    pub authorized_first: Option<NaiveDate>,
-    pub authorized_last: Option<NaiveDate>,
-}
-
 /// A registration, prepared.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Reg {
+    /// Day, start, end and (the low 26 bits of) `input`: [`sort_key`].
     pub key: u64,
-    pub day: u16,
-    pub start: u16,
-    pub end: u16,
-    pub code: u16,
-    pub lesuren: u8,
-    pub minutes_late: u16,
     /// Index into the student's registration slice.
     pub input: u32,
+    pub minutes_late: u16,
+    /// The code's flags ([`code_flags`]).
+    pub flags: u8,
+    pub lesuren: u8,
+}
+
+impl Reg {
+    /// Day index.
+    pub fn day(&self) -> u16 {
+        (self.key >> 48) as u16
+    }
+
+    /// Start, minutes after midnight.
+    pub fn start(&self) -> u16 {
+        ((self.key >> 37) & 0x7FF) as u16
+    }
+
+    /// End, minutes after midnight.
+    pub fn end(&self) -> u16 {
+        ((self.key >> 26) & 0x7FF) as u16
+    }
 }
 
 /// Sort key: day, start, end, input position (a total order, so the order of the input does
-/// not change the result).
+/// not change the result). Start and end take 11 bits each: times are below [`DAY_MINUTES`].
 fn sort_key(day: u16, start: u16, end: u16, input: u32) -> u64 {
     (u64::from(day) << 48)
         | (u64::from(start) << 37)
@@ -811,13 +1014,19 @@ pub(crate) enum Class {
 }
 
 impl Class {
-    pub fn matches(self, c: &CodeInfo) -> bool {
+    /// The class's bit in a code's flags ([`code_flags`]).
+    pub const fn bit(self) -> u8 {
         match self {
-            Class::Counted => !c.authorized && c.counts && c.kind != AbsenceKind::Late,
-            Class::Luxe => (!c.authorized && c.kind != AbsenceKind::Late) || c.leave,
-            Class::Late => !c.authorized && c.kind == AbsenceKind::Late,
-            Class::Authorized => c.authorized && c.kind == AbsenceKind::Absent && !c.leave,
+            Class::Counted => 1,
+            Class::Luxe => 1 << 1,
+            Class::Late => 1 << 2,
+            Class::Authorized => 1 << 3,
         }
+    }
+
+    /// Whether a registration with these code flags belongs to the class.
+    pub fn matches(self, flags: u8) -> bool {
+        flags & self.bit() != 0
     }
 }
 
@@ -829,6 +1038,16 @@ pub(crate) struct Tally {
     /// Lessons (bit j = j-th lesson of the day) when the timetable is known.
     pub mask: u32,
     pub count: u16,
+}
+
+/// A day's `Counted` and `Luxe` tallies while its registrations are added, with the latest end
+/// so far of each (see [`StudentCtx::span`]).
+#[derive(Debug, Default)]
+pub(crate) struct Pair {
+    counted: Tally,
+    luxe: Tally,
+    cover_counted: u16,
+    cover_luxe: u16,
 }
 
 /// One day with registrations of the student.
@@ -855,9 +1074,9 @@ pub(crate) struct DayAgg {
 pub(crate) struct StudentCtx<'a> {
     pub engine: &'a Engine,
     pub student: &'a StudentInput,
-    pub regs: Items<'a, RegistrationInput>,
-    pub positions: Option<&'a [usize]>,
-    pub sorted: Vec<Reg>,
+    pub regs: &'a [CompactRegistration],
+    pub ids: Ids<'a>,
+    pub sorted: &'a [Reg],
     pub unit: Unit,
     pub group: Option<&'a GroupTable>,
     pub status: StatusDates,
@@ -874,17 +1093,13 @@ impl StudentCtx<'_> {
         self.group.map(|g| g.lessons_on(day)).unwrap_or(&[])
     }
 
-    pub fn code(&self, r: &Reg) -> &CodeInfo {
-        &self.engine.codes[usize::from(r.code)]
-    }
-
     /// Counts `regs` (all on `day`) of `class`.
     pub fn tally(&self, day: u16, regs: &[Reg], class: Class) -> Tally {
         let lessons = self.lessons_on(day);
         let mut t = Tally::default();
         let mut dagdelen = 0u8;
         if lessons.iter().any(|l| l.counts) {
-            for r in regs.iter().filter(|r| class.matches(self.code(r))) {
+            for r in regs.iter().filter(|r| class.matches(r.flags)) {
                 t.count += 1;
                 t.minutes += if class == Class::Late {
                     u32::from(r.minutes_late)
@@ -892,7 +1107,7 @@ impl StudentCtx<'_> {
                     0
                 };
                 for (j, l) in lessons.iter().enumerate().take(32) {
-                    if l.counts && r.start < l.end && r.end > l.start {
+                    if l.counts && r.start() < l.end && r.end() > l.start {
                         t.mask |= 1 << j;
                     }
                 }
@@ -914,7 +1129,7 @@ impl StudentCtx<'_> {
             }
         } else {
             let mut cover = 0u16;
-            for r in regs.iter().filter(|r| class.matches(self.code(r))) {
+            for r in regs.iter().filter(|r| class.matches(r.flags)) {
                 t.count += 1;
                 if class == Class::Late {
                     t.minutes += u32::from(r.minutes_late);
@@ -923,10 +1138,10 @@ impl StudentCtx<'_> {
                 let (m, w) = self.span(r, &mut cover);
                 t.minutes += m;
                 t.weight += if self.unit == Unit::Dagdelen { 0 } else { w };
-                if r.start < NOON {
+                if r.start() < NOON {
                     dagdelen |= 1;
                 }
-                if r.end > NOON {
+                if r.end() > NOON {
                     dagdelen |= 2;
                 }
             }
@@ -944,10 +1159,11 @@ impl StudentCtx<'_> {
     /// covered one counts its uncovered minutes (in lesuren: divided by `lesson_minutes`).
     fn span(&self, r: &Reg, cover: &mut u16) -> (u32, u32) {
         let lesson = u32::from(self.engine.lesson_minutes);
-        let full = u32::from(r.end - r.start);
-        let from = r.start.max(*cover);
-        let m = u32::from(r.end.saturating_sub(from));
-        *cover = (*cover).max(r.end);
+        let (start, end) = (r.start(), r.end());
+        let full = u32::from(end - start);
+        let from = start.max(*cover);
+        let m = u32::from(end.saturating_sub(from));
+        *cover = (*cover).max(end);
         let w = match self.unit {
             Unit::Lesuren if m < full => m * LESUUR / lesson,
             Unit::Lesuren if r.lesuren > 0 => LESUUR * u32::from(r.lesuren),
@@ -958,37 +1174,34 @@ impl StudentCtx<'_> {
         (m, w)
     }
 
-    /// [`Self::tally`] for `Counted` and `Luxe` at once; one pass when there is no timetable
-    /// for the day (the common, fast case).
-    fn tally_pair(&self, day: u16, regs: &[Reg]) -> (Tally, Tally) {
-        if self.lessons_on(day).iter().any(|l| l.counts) || self.unit == Unit::Dagdelen {
-            return (
-                self.tally(day, regs, Class::Counted),
-                self.tally(day, regs, Class::Luxe),
-            );
+    /// Whether a day's `Counted` and `Luxe` tallies need [`Self::tally`] (lessons of a
+    /// timetable, or dagdelen); otherwise [`Self::add_pair`] builds both in the day's one pass.
+    fn needs_tally(&self, day: u16) -> bool {
+        self.unit == Unit::Dagdelen || self.lessons_on(day).iter().any(|l| l.counts)
+    }
+
+    /// Adds `r` to the day's `Counted` and `Luxe` tallies without a timetable ([`Self::tally`]
+    /// for both classes at once; registrations come sorted by start).
+    fn add_pair(&self, r: &Reg, pair: &mut Pair) {
+        let (counted, luxe) = (
+            Class::Counted.matches(r.flags),
+            Class::Luxe.matches(r.flags),
+        );
+        if !(counted || luxe) {
+            return;
         }
-        let (mut c, mut x) = (Tally::default(), Tally::default());
-        let (mut cover_c, mut cover_x) = (0u16, 0u16);
-        for r in regs {
-            let code = self.code(r);
-            let (counted, luxe) = (Class::Counted.matches(code), Class::Luxe.matches(code));
-            if !(counted || luxe) {
-                continue;
-            }
-            if counted {
-                let (m, w) = self.span(r, &mut cover_c);
-                c.count += 1;
-                c.minutes += m;
-                c.weight += w;
-            }
-            if luxe {
-                let (m, w) = self.span(r, &mut cover_x);
-                x.count += 1;
-                x.minutes += m;
-                x.weight += w;
-            }
+        if counted {
+            let (m, w) = self.span(r, &mut pair.cover_counted);
+            pair.counted.count += 1;
+            pair.counted.minutes += m;
+            pair.counted.weight += w;
         }
-        (c, x)
+        if luxe {
+            let (m, w) = self.span(r, &mut pair.cover_luxe);
+            pair.luxe.count += 1;
+            pair.luxe.minutes += m;
+            pair.luxe.weight += w;
+        }
     }
 
     /// Whether the absence in `counted` covers every lesson of the day (rule 4).
@@ -1020,15 +1233,20 @@ impl StudentCtx<'_> {
         out
     }
 
-    /// The id of the registration at slice index `i`: its own id, else `r{position+1}` in the
-    /// case, else `r?` when the position is unknown.
+    /// The evidence id of the registration at slice index `i` (see [`Ids`]).
     pub fn reg_id(&self, i: u32) -> String {
         let i = i as usize;
-        match self.regs.get(i).and_then(|r| r.id.clone()) {
-            Some(id) => id,
-            None => match self.positions.and_then(|p| p.get(i)) {
-                Some(p) => format!("r{}", p + 1),
-                None => "r?".to_owned(),
+        match self.ids {
+            Ids::Compact => self
+                .regs
+                .get(i)
+                .map_or_else(|| "r?".to_owned(), |r| r.id.to_string()),
+            Ids::Inputs(inputs, positions) => match inputs.get(i).and_then(|r| r.id.clone()) {
+                Some(id) => id,
+                None => match positions.and_then(|p| p.get(i)) {
+                    Some(p) => format!("r{}", p + 1),
+                    None => "r?".to_owned(),
+                },
             },
         }
     }
@@ -1044,34 +1262,42 @@ impl StudentCtx<'_> {
             .any(|l| l.status == status && l.first <= date && date <= l.last)
     }
 
-    pub(crate) fn aggregate(&self, ignored: &mut Ignored, days: &mut Vec<DayAgg>) {
+    pub(crate) fn aggregate(&self, ignored: &mut NotReported, days: &mut Vec<DayAgg>) {
         let mut lo = 0usize;
-        while lo < self.sorted.len() {
-            let day = self.sorted[lo].day;
-            let mut hi = lo + 1;
-            while hi < self.sorted.len() && self.sorted[hi].day == day {
+        while let Some(first) = self.sorted.get(lo) {
+            let day = first.day();
+            let needs_tally = self.needs_tally(day);
+            // One pass over the day's registrations: its end, the tallies, the flags.
+            let mut pair = Pair::default();
+            let (mut lates, mut not_reported, mut any) = (0u16, 0u32, 0u8);
+            let mut hi = lo;
+            while let Some(r) = self.sorted.get(hi).filter(|r| r.day() == day) {
+                if !needs_tally {
+                    self.add_pair(r, &mut pair);
+                }
+                lates += u16::from(Class::Late.matches(r.flags));
+                not_reported += u32::from(r.flags & IGNORED != 0);
+                any |= r.flags;
                 hi += 1;
             }
-            let regs = &self.sorted[lo..hi];
+            let regs = self.sorted.get(lo..hi).unwrap_or(&[]);
+            let (counted, luxe) = if needs_tally {
+                (
+                    self.tally(day, regs, Class::Counted),
+                    self.tally(day, regs, Class::Luxe),
+                )
+            } else {
+                (pair.counted, pair.luxe)
+            };
             let date = self.engine.dates[usize::from(day)];
             let status = self.status.on(date);
-            let (counted, luxe) = self.tally_pair(day, regs);
-            let mut lates = 0u16;
-            let mut authorized = false;
-            let mut leave_code = false;
-            for r in regs {
-                let c = self.code(r);
-                if c.kind == AbsenceKind::Late && !c.authorized {
-                    lates += 1;
-                }
-                if c.authorized && !c.leave {
-                    ignored.authorized += 1;
-                    ignored.authorized_first.get_or_insert(date);
-                    ignored.authorized_last = Some(date);
-                }
-                authorized |= Class::Authorized.matches(c);
-                leave_code |= c.leave;
+            if not_reported > 0 {
+                ignored.authorized += not_reported;
+                ignored.authorized_first.get_or_insert(date);
+                ignored.authorized_last = Some(date);
             }
+            let authorized = Class::Authorized.matches(any);
+            let leave_code = any & LEAVE != 0;
             if status == LawStatus::None && luxe.count > 0 {
                 ignored.not_under_law += u32::from(luxe.count);
             }
@@ -1125,11 +1351,11 @@ impl StudentCtx<'_> {
             }
             weight += t.weight;
             minutes += t.minutes;
-            let n = regs.iter().filter(|r| class.matches(self.code(r))).count();
+            let n = regs.iter().filter(|r| class.matches(r.flags)).count();
             let mut ids: Vec<String> = Vec::with_capacity(n);
             ids.extend(
                 regs.iter()
-                    .filter(|r| class.matches(self.code(r)))
+                    .filter(|r| class.matches(r.flags))
                     .map(|r| self.reg_id(r.input)),
             );
             if ids.len() > 1 && !ids.is_sorted() {
@@ -1313,7 +1539,7 @@ mod tests {
         days(&mut c, "s1", d(2026, 9, 7), d(2026, 9, 11), "SP");
         let e = eval(&c, d(2026, 9, 30));
         assert!(e.meldingen.is_empty());
-        let rules: Vec<_> = e.exclusions.iter().map(|x| x.rule.id.as_str()).collect();
+        let rules: Vec<_> = e.exclusions.iter().map(|x| x.rule.id.as_ref()).collect();
         assert!(rules.contains(&"lpw-5-15-vrijstelling"));
         assert!(rules.contains(&"inschrijving"));
     }
@@ -1374,6 +1600,77 @@ mod tests {
         let whole = eval(&c, d(2026, 9, 30));
         assert_eq!(whole.meldingen[0].days[0].registrations[0], "r1");
         assert_eq!(whole.meldingen[0].begin, e.meldingen[0].begin);
+    }
+
+    #[test]
+    fn evaluate_compact_shows_the_compact_ids_and_keeps_exclusions_as_facts() {
+        let mut c = case(Sector::Vo);
+        days(&mut c, "s1", d(2026, 9, 7), d(2026, 9, 8), "SP");
+        day(&mut c, "s1", d(2026, 9, 9), "ZK");
+        let engine = Engine::new(&c.school, &c.calendar, &c.codes, &c.timetable).unwrap();
+        let compact: Vec<CompactRegistration> = c
+            .registrations
+            .iter()
+            .enumerate()
+            .map(|(i, r)| engine.compact(r, 1000 + i as u32, i).unwrap())
+            .collect();
+        let out = engine
+            .evaluate_compact(&c.students[0], &compact, &[], d(2026, 9, 30))
+            .unwrap();
+        assert_eq!(out.meldingen[0].days[0].registrations[0], "1000");
+        assert!(out.not_reported.authorized > 0);
+        assert_eq!(out.not_reported.authorized_first, Some(d(2026, 9, 9)));
+        let e = out.into_evaluation(&c.students[0]);
+        assert_eq!(e.exclusions.len(), 1);
+        assert_eq!(e.exclusions[0].rule.id, "lpw-11-geoorloofd");
+        let whole = eval(&c, d(2026, 9, 30));
+        assert_eq!(whole.exclusions, e.exclusions);
+        assert_eq!(whole.meldingen[0].begin, e.meldingen[0].begin);
+    }
+
+    #[test]
+    fn evaluate_compact_refuses_indices_the_engine_does_not_have() {
+        let c = case(Sector::Vo);
+        let engine = Engine::new(&c.school, &c.calendar, &c.codes, &c.timetable).unwrap();
+        let good = CompactRegistration {
+            id: 1,
+            day: engine.day_index(d(2026, 9, 7)).unwrap(),
+            start: 8 * 60 + 30,
+            end: 9 * 60 + 20,
+            code: engine.code_index("SP").unwrap(),
+            minutes_late: 0,
+            lesuren: 0,
+        };
+        let path = |r: CompactRegistration| {
+            engine
+                .evaluate_compact(&c.students[0], &[good, r], &[], d(2026, 9, 30))
+                .unwrap_err()
+                .path
+        };
+        assert_eq!(
+            path(CompactRegistration { code: 999, ..good }),
+            "registrations[1].code"
+        );
+        assert_eq!(
+            path(CompactRegistration { day: 400, ..good }),
+            "registrations[1].date"
+        );
+        assert_eq!(
+            path(CompactRegistration {
+                end: good.start,
+                ..good
+            }),
+            "registrations[1].end"
+        );
+        assert_eq!(
+            path(CompactRegistration {
+                end: DAY_MINUTES,
+                ..good
+            }),
+            "registrations[1].end"
+        );
+        assert!(engine.code_index("XX").is_none());
+        assert!(engine.day_index(d(2027, 8, 1)).is_none());
     }
 
     #[test]

@@ -4,6 +4,12 @@
 //!
 //! Pure: no clock, no database, no I/O. The caller passes `today`.
 //!
+//! Three ways in, one set of rules: [`evaluate`] takes a whole [`Case`] (JSON, `verzuim check`);
+//! [`Engine::evaluate_student`] one student's `RegistrationInput`s; and
+//! [`Engine::evaluate_compact`] one student's [`CompactRegistration`]s (16 bytes each, code and
+//! day already indexed), for callers that keep registrations compactly (a store, the benchmark).
+//! The first two convert to the compact form and call the same core.
+//!
 //! Sources: Leerplichtwet 1969 art. 3, 4a, 11, 13a, 14, 21a; WEB art. 8.1.8, 8.1.8a; Besluit
 //! register onderwijsdeelnemers art. 14; DUO "Verzuim: hoe het werkt" (seed 002); the
 //! Maastricht protocol §7.4 (seed 004). See `docs/law.md` for each rule as implemented.
@@ -30,9 +36,13 @@ pub use case::{
     CalendarInput, Case, CountingSetting, DateRange, HolidayInput, LeaveRequestInput, LeaveStatus,
     LessonInput, PriorMelding, RegistrationInput, SchoolSettings, StudentInput,
 };
-pub use engine::{Engine, StudentEvaluation};
+pub use engine::{
+    CompactRegistration, DAY_MINUTES, Engine, StudentEvaluation, StudentOutcome, minutes_of,
+};
 pub use error::CaseError;
-pub use melding::{DaySpec, Evaluation, Exclusion, LawStatus, Melding, MeldingKind, Rule, Unit};
+pub use melding::{
+    DaySpec, Evaluation, Exclusion, LawStatus, Melding, MeldingKind, NotReported, Rule, Unit,
+};
 pub use status::law_status;
 
 /// Evaluates a whole case as of `today`: the meldingen due (sorted by student, begin, kind) and

@@ -26,6 +26,10 @@ pub(crate) fn find(
     today: NaiveDate,
     out: &mut Vec<Melding>,
 ) {
+    // Both kinds need whole days; most students have none (one cheap scan instead of two).
+    if !days.iter().any(|d| d.whole_day) {
+        return;
+    }
     runs(ctx, days, today, MeldingKind::Lrv, out);
     runs(ctx, days, today, MeldingKind::Rmc, out);
 }

@@ -2,6 +2,8 @@
 //! CONTRACT (lead): the JSON output of `verzuim check --format json` is `Evaluation` serialized.
 //! Engine helper may add fields but not rename or remove.
 
+use std::borrow::Cow;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -75,15 +77,16 @@ pub enum LawStatus {
     None,
 }
 
-/// The legal source of a result.
+/// The legal source of a result. The engine's own rules borrow their texts (`Cow::Borrowed`),
+/// so citing a rule allocates nothing; a rule read back from JSON owns them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rule {
     /// Stable rule id, e.g. `lpw-21a-16-uur`.
-    pub id: String,
+    pub id: Cow<'static, str>,
     /// The article(s), e.g. "Leerplichtwet 1969 art. 21a".
-    pub article: String,
+    pub article: Cow<'static, str>,
     /// What the rule says, in Dutch, in one sentence.
-    pub text: String,
+    pub text: Cow<'static, str>,
 }
 
 /// One absence day of the verzuimdagspecificatie.
@@ -153,6 +156,27 @@ pub struct Exclusion {
     pub reason: String,
     /// The rule and article.
     pub rule: Rule,
+}
+
+/// What the engine deliberately did not report for one student, as counts and dates: the facts
+/// behind the student's [`Exclusion`]s, whose Dutch texts [`NotReported::exclusions`] writes
+/// (rule 8). Plain data, so an answer without the texts costs no allocation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct NotReported {
+    /// The student lives abroad, so nothing is reported (the counts below stay 0).
+    pub abroad: bool,
+    /// Registrations outside the enrolment, ignored.
+    pub outside_enrolment: u32,
+    /// Registrations in a vrijstelling, ignored.
+    pub exempt: u32,
+    /// Registrations of authorized absence (leave codes excepted), not reported.
+    pub authorized: u32,
+    /// The first day with such a registration.
+    pub authorized_first: Option<NaiveDate>,
+    /// The last day with such a registration.
+    pub authorized_last: Option<NaiveDate>,
+    /// Registrations of unauthorized absence on days the student is under no plicht.
+    pub not_under_law: u32,
 }
 
 /// The answer for a case as of `today`.

@@ -1,13 +1,14 @@
 //! The rules (id, article, text) the engine cites, and the exclusions it records (rule 8).
 
-use crate::engine::{Ignored, StudentCtx};
-use crate::{DateRange, Exclusion, Rule};
+use std::borrow::Cow;
 
-fn rule(id: &str, article: &str, text: &str) -> Rule {
+use crate::{DateRange, Exclusion, NotReported, Rule, StudentInput};
+
+const fn rule(id: &'static str, article: &'static str, text: &'static str) -> Rule {
     Rule {
-        id: id.to_owned(),
-        article: article.to_owned(),
-        text: text.to_owned(),
+        id: Cow::Borrowed(id),
+        article: Cow::Borrowed(article),
+        text: Cow::Borrowed(text),
     }
 }
 
@@ -106,68 +107,105 @@ fn not_under_law() -> Rule {
     )
 }
 
-/// `{n}{suffix}` in one allocation of the exact size (`format!` would start from an empty
-/// buffer and grow it).
+/// `{n}{suffix}` in one allocation of the exact size, without the formatting machinery (one
+/// such text for most students).
 fn count_reason(n: u32, suffix: &str) -> String {
-    use std::fmt::Write;
-    let digits = n.checked_ilog10().unwrap_or(0) as usize + 1;
-    let mut s = String::with_capacity(digits + suffix.len());
-    let _ = write!(s, "{n}");
+    let mut digits = [0u8; 10];
+    let mut at = digits.len();
+    let mut rest = n;
+    while at > 0 {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let digits = digits.get(at..).unwrap_or(&[]);
+    let mut s = String::with_capacity(digits.len() + suffix.len());
+    s.extend(digits.iter().map(|&b| char::from(b)));
     s.push_str(suffix);
     s
 }
 
-pub(crate) fn exclusions(ctx: &StudentCtx<'_>, ignored: &Ignored, out: &mut Vec<Exclusion>) {
-    let id = || ctx.student.id.clone();
-    out.reserve(
-        ctx.student.exemptions.len()
-            + usize::from(ignored.outside_enrolment > 0)
-            + usize::from(ignored.authorized > 0)
-            + usize::from(ignored.not_under_law > 0),
-    );
-    for e in &ctx.student.exemptions {
-        out.push(Exclusion {
-            student: id(),
-            period: Some(*e),
-            reason: "vrijstelling: registraties in deze periode tellen niet mee".into(),
-            rule: exemption(),
-        });
+impl NotReported {
+    /// The exclusions of `student` (the student these facts are about) as the engine's answer
+    /// lists them: living abroad alone, else one per vrijstelling, then outside the enrolment,
+    /// authorized absence and absence under no plicht, each when it occurred.
+    pub fn exclusions(&self, student: &StudentInput) -> Vec<Exclusion> {
+        let id = || student.id.clone();
+        // Seed 002 "Bijzondere situaties": living abroad, not under the Dutch Leerplichtwet.
+        if self.abroad {
+            return vec![Exclusion {
+                student: id(),
+                period: None,
+                reason: "de leerling woont in het buitenland en valt niet onder de Nederlandse Leerplichtwet; er wordt niets gemeld".into(),
+                rule: abroad(),
+            }];
+        }
+        let mut out = Vec::with_capacity(
+            student.exemptions.len()
+                + usize::from(self.outside_enrolment > 0)
+                + usize::from(self.authorized > 0)
+                + usize::from(self.not_under_law > 0),
+        );
+        for e in &student.exemptions {
+            out.push(Exclusion {
+                student: id(),
+                period: Some(*e),
+                reason: "vrijstelling: registraties in deze periode tellen niet mee".into(),
+                rule: exemption(),
+            });
+        }
+        if self.outside_enrolment > 0 {
+            out.push(Exclusion {
+                student: id(),
+                period: None,
+                reason: count_reason(
+                    self.outside_enrolment,
+                    " registratie(s) buiten de inschrijving genegeerd",
+                ),
+                rule: enrolment(),
+            });
+        }
+        if self.authorized > 0 {
+            let period = match (self.authorized_first, self.authorized_last) {
+                (Some(first), Some(last)) => Some(DateRange { first, last }),
+                _ => None,
+            };
+            out.push(Exclusion {
+                student: id(),
+                period,
+                reason: count_reason(
+                    self.authorized,
+                    " registratie(s) geoorloofd verzuim worden niet gemeld",
+                ),
+                rule: authorized(),
+            });
+        }
+        if self.not_under_law > 0 {
+            out.push(Exclusion {
+                student: id(),
+                period: None,
+                reason: count_reason(
+                    self.not_under_law,
+                    " registratie(s) ongeoorloofd verzuim op dagen waarop de leerling niet leerplichtig, niet kwalificatieplichtig en niet in de RMC-doelgroep is",
+                ),
+                rule: not_under_law(),
+            });
+        }
+        out
     }
-    if ignored.outside_enrolment > 0 {
-        out.push(Exclusion {
-            student: id(),
-            period: None,
-            reason: count_reason(
-                ignored.outside_enrolment,
-                " registratie(s) buiten de inschrijving genegeerd",
-            ),
-            rule: enrolment(),
-        });
-    }
-    if ignored.authorized > 0 {
-        let period = match (ignored.authorized_first, ignored.authorized_last) {
-            (Some(first), Some(last)) => Some(DateRange { first, last }),
-            _ => None,
-        };
-        out.push(Exclusion {
-            student: id(),
-            period,
-            reason: count_reason(
-                ignored.authorized,
-                " registratie(s) geoorloofd verzuim worden niet gemeld",
-            ),
-            rule: authorized(),
-        });
-    }
-    if ignored.not_under_law > 0 {
-        out.push(Exclusion {
-            student: id(),
-            period: None,
-            reason: count_reason(
-                ignored.not_under_law,
-                " registratie(s) ongeoorloofd verzuim op dagen waarop de leerling niet leerplichtig, niet kwalificatieplichtig en niet in de RMC-doelgroep is",
-            ),
-            rule: not_under_law(),
-        });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count_reason;
+
+    #[test]
+    fn a_count_reason_starts_with_the_number_in_decimal() {
+        for n in [0, 1, 9, 10, 99, 100, 12_345, u32::MAX] {
+            assert_eq!(count_reason(n, " x"), format!("{n} x"));
+        }
     }
 }

@@ -9,7 +9,7 @@
 //! - then, under 23 and without a startkwalificatie, in the RMC target group (WEB art. 8.1.8);
 //! - otherwise none.
 
-use chrono::{Datelike, Days, Months, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate};
 use verzuim_domain::SchoolYear;
 
 use crate::{LawStatus, StudentInput};
@@ -28,9 +28,17 @@ pub struct StatusDates {
 }
 
 /// The n-th birthday; someone born on 29 February has it on 28 February in other years.
+/// (The same day as `checked_add_months(12 * years)`, without its general month arithmetic:
+/// only 29 February can be missing in another year.)
 pub fn birthday(birth: NaiveDate, years: u32) -> NaiveDate {
-    birth
-        .checked_add_months(Months::new(12 * years))
+    let Some(year) = i32::try_from(years)
+        .ok()
+        .and_then(|y| birth.year().checked_add(y))
+    else {
+        return NaiveDate::MAX;
+    };
+    NaiveDate::from_ymd_opt(year, birth.month(), birth.day())
+        .or_else(|| NaiveDate::from_ymd_opt(year, birth.month(), 28))
         .unwrap_or(NaiveDate::MAX)
 }
 
@@ -44,9 +52,11 @@ impl StatusDates {
     pub fn of(student: &StudentInput, year: SchoolYear) -> Self {
         let b5 = birthday(student.birth_date, 5);
         // Art. 3 lid 1: the month after the 5th birthday.
-        let leerplicht_from = NaiveDate::from_ymd_opt(b5.year(), b5.month(), 1)
-            .and_then(|d| d.checked_add_months(Months::new(1)))
-            .unwrap_or(NaiveDate::MAX);
+        let leerplicht_from = match b5.month() {
+            12 => NaiveDate::from_ymd_opt(b5.year() + 1, 1, 1),
+            m => NaiveDate::from_ymd_opt(b5.year(), m + 1, 1),
+        }
+        .unwrap_or(NaiveDate::MAX);
         // Art. 3 lid 1 b: end of the school year in which the student turns 16.
         let b16 = birthday(student.birth_date, 16);
         let mut leerplicht_until = SchoolYear::containing(b16).last_day();
@@ -108,6 +118,8 @@ pub fn under_leerplichtwet(status: LawStatus) -> bool {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
+    use chrono::Months;
+
     use super::*;
     use crate::fixture::d;
 
@@ -169,6 +181,23 @@ mod tests {
         assert_eq!(law_status(&s, d(2027, 2, 20)), LawStatus::Rmc);
         assert_eq!(law_status(&s, d(2032, 2, 19)), LawStatus::Rmc);
         assert_eq!(law_status(&s, d(2032, 2, 20)), LawStatus::None);
+    }
+
+    #[test]
+    fn a_birthday_is_the_same_date_as_adding_whole_years_of_months() {
+        let mut date = d(1999, 1, 1);
+        while date <= d(2025, 12, 31) {
+            for years in [5, 16, 18, 23] {
+                assert_eq!(
+                    birthday(date, years),
+                    date.checked_add_months(Months::new(12 * years)).unwrap(),
+                    "{date} + {years}"
+                );
+            }
+            date = date.succ_opt().unwrap();
+        }
+        assert_eq!(birthday(d(2008, 2, 29), 5), d(2013, 2, 28));
+        assert_eq!(birthday(NaiveDate::MAX, 1), NaiveDate::MAX);
     }
 
     #[test]

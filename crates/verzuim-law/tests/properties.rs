@@ -10,6 +10,8 @@
 //!    earlier melding moves the restart point and the 7-day limit, and a continuous run that no
 //!    longer stops early waits for previous end + 7; so "the same meldingen" or "never fewer" are
 //!    not guaranteed.)
+//! 4. The compact input (`Engine::evaluate_compact`, what the benchmark and a store use) gives
+//!    the same answer as the case with `RegistrationInput`s: meldingen, evidence and exclusions.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use chrono::{Days, NaiveDate, NaiveTime};
@@ -66,6 +68,7 @@ fn base_case() -> Case {
 const UNAUTHORIZED: &[&str] = &["SP", "ON", "SA", "IB", "TO"];
 const AUTHORIZED: &[&str] = &["ZK", "MB", "SC", "DV", "TG", "ST", "BZ"];
 const TODAY: (i32, u32, u32) = (2027, 1, 31);
+const MIXED: &[&str] = &["SP", "ON", "SA", "IB", "TO", "ZK", "MB", "VE", "SC"];
 
 /// (student, day offset from 24 Aug 2026, lesuur 0..8, span of lesuren 1..=8, code)
 fn registration(
@@ -165,5 +168,43 @@ proptest! {
                 prop_assert!(a[0] <= *first, "{s}: the first melding ended {first}, now {}", a[0]);
             }
         }
+    }
+
+    #[test]
+    fn the_compact_input_gives_the_same_answer_as_the_case(
+        regs in prop::collection::vec(registration(MIXED), 0..120),
+        b_abroad in any::<bool>(),
+        a_until in prop::option::of(0..150u64),
+    ) {
+        let mut c = base_case();
+        c.registrations = regs
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| RegistrationInput { id: Some(i.to_string()), ..to_input(i, r, MIXED) })
+            .collect();
+        c.students[0].enrolled_until = a_until.map(|n| d(2026, 8, 24).checked_add_days(Days::new(n)).unwrap());
+        c.students[1].lives_abroad = b_abroad;
+        let whole = evaluate(&c, today()).unwrap();
+
+        let engine = Engine::new(&c.school, &c.calendar, &c.codes, &c.timetable).unwrap();
+        let mut meldingen = Vec::new();
+        let mut exclusions = Vec::new();
+        for student in &c.students {
+            let compact: Vec<CompactRegistration> = c
+                .registrations
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.student == student.id)
+                .map(|(i, r)| engine.compact(r, i as u32, i).unwrap())
+                .collect();
+            let e = engine
+                .evaluate_compact(student, &compact, &[], today())
+                .unwrap()
+                .into_evaluation(student);
+            meldingen.extend(e.meldingen);
+            exclusions.extend(e.exclusions);
+        }
+        prop_assert_eq!(&whole.meldingen, &meldingen);
+        prop_assert_eq!(&whole.exclusions, &exclusions);
     }
 }
