@@ -291,6 +291,59 @@ fn contact_not_found(id: i64) -> StoreError {
     }
 }
 
+/// The two kinds of a school's own lists ("Beheer locaties", "Beheer contactpersonen").
+#[derive(Debug, Clone, Copy)]
+enum Place {
+    Location,
+    Contact,
+}
+
+impl Place {
+    /// The DELETE of one row of the school's list.
+    fn delete_sql(self) -> &'static str {
+        match self {
+            Self::Location => "DELETE FROM loket_locations WHERE brin = $1 AND id = $2",
+            Self::Contact => "DELETE FROM loket_contacts WHERE brin = $1 AND id = $2",
+        }
+    }
+
+    fn not_found(self, id: i64) -> StoreError {
+        match self {
+            Self::Location => location_not_found(id),
+            Self::Contact => contact_not_found(id),
+        }
+    }
+}
+
+impl LoketStore {
+    /// Deletes one row of the school's locations or contact persons with its audit row;
+    /// [`StoreError::NotFound`] when the id is not one of this school's.
+    async fn delete_place(
+        &self,
+        place: Place,
+        brin: &Brin,
+        id: i64,
+        audit: &LoketAuditEntry,
+    ) -> Result<()> {
+        with_pool!(self, pool => {
+            let mut tx = pool.begin_with(self.begin_write()).await?;
+            let n = sqlx::query(place.delete_sql())
+                .bind(brin.as_str())
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| place_error(e, "id", ""))?
+                .rows_affected();
+            if n == 0 {
+                return Err(place.not_found(id));
+            }
+            insert_loket_audit!(&mut *tx, audit)?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+}
+
 impl LoketStore {
     /// Appends one audit row on its own (for reads; changes write theirs in their own
     /// transaction).
@@ -542,22 +595,7 @@ impl LoketStore {
         id: i64,
         audit: &LoketAuditEntry,
     ) -> Result<()> {
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_with(self.begin_write()).await?;
-            let n = sqlx::query("DELETE FROM loket_locations WHERE brin = $1 AND id = $2")
-                .bind(brin.as_str())
-                .bind(id)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| place_error(e, "id", ""))?
-                .rows_affected();
-            if n == 0 {
-                return Err(location_not_found(id));
-            }
-            insert_loket_audit!(&mut *tx, audit)?;
-            tx.commit().await?;
-        });
-        Ok(())
+        self.delete_place(Place::Location, brin, id, audit).await
     }
 
     /// The school's contact persons whose name, function or e-mail contains `search`
@@ -681,22 +719,7 @@ impl LoketStore {
         id: i64,
         audit: &LoketAuditEntry,
     ) -> Result<()> {
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_with(self.begin_write()).await?;
-            let n = sqlx::query("DELETE FROM loket_contacts WHERE brin = $1 AND id = $2")
-                .bind(brin.as_str())
-                .bind(id)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| place_error(e, "id", ""))?
-                .rows_affected();
-            if n == 0 {
-                return Err(contact_not_found(id));
-            }
-            insert_loket_audit!(&mut *tx, audit)?;
-            tx.commit().await?;
-        });
-        Ok(())
+        self.delete_place(Place::Contact, brin, id, audit).await
     }
 
     /// Writes resident register rows (student number → gemeentecode) in one transaction with

@@ -115,6 +115,13 @@ pub struct TotpEnrolmentRecord<'a> {
 const USER_SELECT: &str = "SELECT id, username, name, password_hash, totp_secret, \
      totp_pending_secret, totp_last_step, totp_enrolled_at, active, created_at FROM loket_users";
 
+/// Grants a role; does nothing when the user holds it already.
+const GRANT_ROLE: &str = "INSERT INTO loket_user_roles (user_id, role, organisation) \
+                          VALUES ($1, $2, $3) ON CONFLICT (user_id, role, organisation) DO NOTHING";
+/// Takes a role away.
+const REVOKE_ROLE: &str =
+    "DELETE FROM loket_user_roles WHERE user_id = $1 AND role = $2 AND organisation = $3";
+
 impl LoketStore {
     /// The user with this login name.
     pub async fn user_by_username(&self, username: &str) -> Result<Option<LoketUser>> {
@@ -304,24 +311,7 @@ impl LoketStore {
         role: &StoredRole,
         audit: &LoketAuditEntry,
     ) -> Result<bool> {
-        with_pool!(self, pool => {
-            let mut tx = pool.begin_with(self.begin_write()).await?;
-            let n = sqlx::query(
-                "INSERT INTO loket_user_roles (user_id, role, organisation) VALUES ($1, $2, $3) \
-                 ON CONFLICT (user_id, role, organisation) DO NOTHING",
-            )
-            .bind(user_id)
-            .bind(&role.code)
-            .bind(role.column())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if n > 0 {
-                insert_loket_audit!(&mut *tx, audit)?;
-            }
-            tx.commit().await?;
-            Ok(n > 0)
-        })
+        self.change_role(GRANT_ROLE, user_id, role, audit).await
     }
 
     /// Takes a role away; `false` when the user did not hold it (then nothing is written).
@@ -331,17 +321,27 @@ impl LoketStore {
         role: &StoredRole,
         audit: &LoketAuditEntry,
     ) -> Result<bool> {
+        self.change_role(REVOKE_ROLE, user_id, role, audit).await
+    }
+
+    /// Runs a grant or revoke statement (`$1` user, `$2` role, `$3` organisation) and, when
+    /// it changed a row, the audit row, in one transaction; whether it changed a row.
+    async fn change_role(
+        &self,
+        sql: &'static str,
+        user_id: i64,
+        role: &StoredRole,
+        audit: &LoketAuditEntry,
+    ) -> Result<bool> {
         with_pool!(self, pool => {
             let mut tx = pool.begin_with(self.begin_write()).await?;
-            let n = sqlx::query(
-                "DELETE FROM loket_user_roles WHERE user_id = $1 AND role = $2 AND organisation = $3",
-            )
-            .bind(user_id)
-            .bind(&role.code)
-            .bind(role.column())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+            let n = sqlx::query(sql)
+                .bind(user_id)
+                .bind(&role.code)
+                .bind(role.column())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
             if n > 0 {
                 insert_loket_audit!(&mut *tx, audit)?;
             }

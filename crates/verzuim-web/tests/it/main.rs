@@ -26,6 +26,8 @@ macro_rules! on_both_backends {
 }
 
 mod browser;
+#[path = "../common/chrome.rs"]
+mod chrome;
 mod csrf;
 mod isolation;
 mod lessons;

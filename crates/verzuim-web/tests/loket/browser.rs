@@ -6,58 +6,15 @@
 //! Without Chromium/chromedriver the test fails and says to run `scripts/test` (which installs
 //! them); `VERZUIM_SKIP_BROWSER=1` skips it with a line on stderr instead.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
+use crate::chrome::{CHROMEDRIVER, CHROMIUM, start_chromedriver};
 use fantoccini::{Client, ClientBuilder, Locator};
 use verzuim_testkit::Backend;
 
 use crate::kit::{ADMIN, BEHEERDER, LPA, LoketApp, MELDER, Seed, UTRECHT, User, bsn, spawn_loket};
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-
 type Step<T> = Result<T, fantoccini::error::CmdError>;
-
-/// Kills chromedriver when the test ends, however it ends.
-struct Driver(Child);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn start_chromedriver() -> (Driver, u16) {
-    let port = free_port();
-    let child = Command::new(CHROMEDRIVER)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{CHROMEDRIVER} start niet: {e}"));
-    let driver = Driver(child);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "chromedriver luistert na 20 s nog niet op poort {port}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    (driver, port)
-}
 
 /// `target/e2e` of the workspace (or of `CARGO_TARGET_DIR`).
 fn screenshot_dir() -> PathBuf {

@@ -27,6 +27,8 @@ macro_rules! on_both_backends {
 
 mod admin;
 mod browser;
+#[path = "../common/chrome.rs"]
+mod chrome;
 mod gemeente;
 mod instances;
 mod isolation;
