@@ -7,6 +7,7 @@ pub mod drafts;
 pub mod import;
 pub mod law;
 pub mod loket;
+pub mod m2m;
 pub mod school;
 pub mod setup;
 

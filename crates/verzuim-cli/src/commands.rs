@@ -3,6 +3,7 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
 use chrono::{NaiveDate, Utc};
@@ -21,34 +22,104 @@ use verzuim_store::{LoketStore, SchoolId, Store, StudentQuery};
 use verzuim_web::WebConfig;
 
 use crate::config::Config;
-use crate::{Cli, Command, Face, LoketCommand, SchoolCommand};
+use crate::m2m::{M2mListener, SchoolSync};
+use crate::{Cli, Command, Face, LoketCommand, PkiCommand, SchoolCommand};
 
 pub(crate) async fn run(cli: Cli, config: Config) -> Result<()> {
     match cli.command {
         Command::Serve {
             face: Face::School,
             listen,
+            ..
         } => {
             let app = open(&config.database_url.0).await?;
             let listen = listen.unwrap_or(config.listen.clone());
             let web = WebConfig {
                 secure_cookies: config.secure_cookies,
-                today_override: None,
+                ..WebConfig::default()
             };
+            if let Some(sync) = SchoolSync::from_config(&config)? {
+                println!(
+                    "Synchronisatie met het verzuimloket ({}) voor school {} elke {} s.",
+                    config.m2m_endpoint,
+                    sync.brin(),
+                    config.m2m_sync_seconds
+                );
+                tokio::spawn(
+                    sync.run_every(app.clone(), Duration::from_secs(config.m2m_sync_seconds)),
+                );
+            }
             serve(app, &listen, web, ctrl_c()).await
         }
         Command::Serve {
             face: Face::Loket,
             listen,
+            m2m_listen,
+            proeftuin,
         } => {
+            let mut config = config;
+            config.proeftuin |= proeftuin;
+            if let Some(m) = m2m_listen {
+                config.m2m_listen = m;
+            }
             let loket = open_loket(&config.loket_database_url.0, &config).await?;
             let listen = listen.unwrap_or(config.loket_listen.clone());
             let web = WebConfig {
                 secure_cookies: config.secure_cookies,
-                today_override: None,
+                proeftuin: config.proeftuin,
+                ..WebConfig::default()
+            };
+            let m2m = match config.m2m_listen.trim() {
+                "" => None,
+                addr => Some(M2mListener::from_config(&config, addr)?),
             };
             tokio::spawn(daily_retention(loket.clone()));
-            serve_loket(loket, &listen, web, ctrl_c()).await
+            match m2m {
+                None => serve_loket(loket, &listen, web, ctrl_c()).await,
+                Some(m2m) => {
+                    println!(
+                        "Verzuimloket op http://{listen}/, machinekoppeling op https://{}{}{}",
+                        m2m.listen(),
+                        verzuim_m2m::ENDPOINT_PATH,
+                        if config.proeftuin { " (proeftuin)" } else { "" }
+                    );
+                    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+                    tokio::spawn(async move {
+                        ctrl_c().await;
+                        let _ = stop_tx.send(true);
+                    });
+                    tokio::try_join!(
+                        serve_loket(loket.clone(), &listen, web, stopped(stop_rx.clone())),
+                        m2m.serve(loket, stopped(stop_rx)),
+                    )?;
+                    Ok(())
+                }
+            }
+        }
+        Command::Pki(PkiCommand::Init {
+            dir,
+            hosts,
+            schools,
+        }) => {
+            let files = crate::m2m::pki_init(&dir, &hosts, &schools)?;
+            crate::m2m::print_pki(&files);
+            Ok(())
+        }
+        Command::Pki(PkiCommand::School { dir, school, days }) => {
+            let files = crate::m2m::pki_school(&dir, &school, days)?;
+            crate::m2m::print_pki(&files);
+            Ok(())
+        }
+        Command::School(SchoolCommand::Sync) => {
+            let app = open(&config.database_url.0).await?;
+            let Some(sync) = SchoolSync::from_config(&config)? else {
+                bail!(
+                    "geen clientcertificaat ingesteld: zet m2m_client_cert en m2m_client_key (of VERZUIM_M2M_CLIENT_CERT/KEY)"
+                );
+            };
+            let report = sync.run_once(&app).await?;
+            crate::m2m::print_report(sync.brin(), &report);
+            Ok(())
         }
         Command::Loket(LoketCommand::Admin { username, name }) => {
             let loket = open_loket(&config.loket_database_url.0, &config).await?;
@@ -93,6 +164,7 @@ pub(crate) async fn run(cli: Cli, config: Config) -> Result<()> {
             students,
             reset,
             loket_listen,
+            sync_seconds,
         } => {
             let url = match cli.database_url {
                 Some(url) => url,
@@ -105,20 +177,23 @@ pub(crate) async fn run(cli: Cli, config: Config) -> Result<()> {
             };
             let listen = listen.unwrap_or(config.listen.clone());
             let loket_listen = loket_listen.unwrap_or_else(|| next_port(&listen));
-            let loket_file = file.with_file_name(format!(
-                "{}-loket.sqlite",
-                file.file_stem()
-                    .map(|s| s.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| "verzuim-demo".to_owned())
-            ));
+            let stem = file
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "verzuim-demo".to_owned());
+            let loket_file = file.with_file_name(format!("{stem}-loket.sqlite"));
             remove_sqlite_files(&loket_file)?;
             let loket_url = format!("sqlite:{}", loket_file.display());
+            let m2m = next_port(&loket_listen);
             demo(
                 &url,
                 &loket_url,
                 Listen {
                     school: listen,
                     loket: loket_listen,
+                    m2m,
+                    pki: file.with_file_name(format!("{stem}-pki")),
+                    sync_seconds,
                 },
                 seed,
                 students,
@@ -237,6 +312,11 @@ pub(crate) fn today() -> NaiveDate {
     verzuim_web::clock::amsterdam_date(Utc::now())
 }
 
+/// Completes when `rx` says stop.
+async fn stopped(mut rx: tokio::sync::watch::Receiver<bool>) {
+    let _ = rx.wait_for(|stop| *stop).await;
+}
+
 /// Completes on Ctrl+C (or when the signal cannot be listened for).
 async fn ctrl_c() {
     let _ = tokio::signal::ctrl_c().await;
@@ -332,10 +412,13 @@ fn remove_sqlite_files(file: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Where the demo's two services listen.
+/// Where the demo's services listen, and where its test PKI goes.
 struct Listen {
     school: String,
     loket: String,
+    m2m: String,
+    pki: PathBuf,
+    sync_seconds: u64,
 }
 
 async fn demo(
@@ -399,6 +482,7 @@ async fn demo(
     println!("Demoloket maken: meldingen uit de wetsregels van de demoschool…");
     let loket = open_loket(loket_url, config).await?;
     let demo_loket = seed_demo_loket(&app, &loket, school, &row.school, shown).await?;
+    let coupling = demo_coupling(&loket, &demo_loket, &row.school, &listen, config).await?;
 
     println!();
     println!("verzuim demo — {} ({})", row.school.name, row.school.brin);
@@ -427,6 +511,21 @@ async fn demo(
             login.role, login.username, login.password, login.totp_secret
         );
     }
+    println!();
+    println!(
+        "Machinekoppeling (proeftuin): https://{}{} — WSDL op ?wsdl. De school synchroniseert elke {} s met certificaat {}; de test-CA staat in {}.",
+        listen.m2m,
+        verzuim_m2m::ENDPOINT_PATH,
+        listen.sync_seconds,
+        listen
+            .pki
+            .join(format!("{}.pem", row.school.brin))
+            .display(),
+        listen.pki.join("ca.pem").display()
+    );
+    println!(
+        "Bevestig een voorstel op de pagina Verzuimmeldingen van de school; de volgende synchronisatie stuurt het naar het loket."
+    );
     if shown != today {
         println!(
             "Vandaag ({today}) is geen lesdag in het demorooster; de pagina's tonen {shown} als vandaag."
@@ -436,20 +535,101 @@ async fn demo(
     let web = WebConfig {
         secure_cookies: config.secure_cookies,
         today_override: (shown != today).then_some(shown),
+        ..WebConfig::default()
     };
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         ctrl_c().await;
         let _ = stop_tx.send(true);
     });
-    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
-        let _ = rx.wait_for(|stop| *stop).await;
+    tokio::spawn(
+        coupling
+            .sync
+            .run_every(app.clone(), Duration::from_secs(listen.sync_seconds)),
+    );
+    let loket_web = WebConfig {
+        proeftuin: true,
+        ..web.clone()
     };
     tokio::try_join!(
-        serve(app, &listen.school, web.clone(), stopped(stop_rx.clone())),
-        serve_loket(loket, &listen.loket, web, stopped(stop_rx)),
+        serve(app, &listen.school, web, stopped(stop_rx.clone())),
+        serve_loket(
+            loket.clone(),
+            &listen.loket,
+            loket_web,
+            stopped(stop_rx.clone())
+        ),
+        coupling.listener.serve(loket, stopped(stop_rx)),
     )?;
     Ok(())
+}
+
+/// The demo's machine coupling: listener and the school's client.
+struct DemoCoupling {
+    listener: M2mListener,
+    sync: SchoolSync,
+}
+
+/// Makes the demo's machine coupling: a fresh test PKI (CA, the loket's server certificate,
+/// the demo school's client certificate), the school certificate registered on the demo
+/// loket by the school's beheerder, the loket's listener in proeftuin mode, and the school's
+/// client.
+async fn demo_coupling(
+    loket: &Loket,
+    demo_loket: &verzuim_app::loket::demo::LoketDemo,
+    school: &School,
+    listen: &Listen,
+    config: &Config,
+) -> Result<DemoCoupling> {
+    if listen.pki.join("ca.key").exists() {
+        std::fs::remove_dir_all(&listen.pki)
+            .with_context(|| format!("kan {} niet opruimen", listen.pki.display()))?;
+    }
+    let host = listen
+        .m2m
+        .rsplit_once(':')
+        .map(|(h, _)| h.to_owned())
+        .unwrap_or_else(|| "127.0.0.1".to_owned());
+    let mut hosts = vec!["localhost".to_owned(), "127.0.0.1".to_owned()];
+    if !hosts.contains(&host) {
+        hosts.push(host);
+    }
+    let school_name = crate::m2m::SchoolName {
+        brin: school.brin.clone(),
+        name: school.name.clone(),
+    };
+    crate::m2m::pki_init(&listen.pki, &hosts, std::slice::from_ref(&school_name))?;
+    let beheerder = demo_loket
+        .logins
+        .iter()
+        .find(|l| l.role.starts_with("verzuimloket beheerder"))
+        .ok_or_else(|| anyhow!("het demoloket heeft geen beheerder onderwijs"))?;
+    let actor = loket
+        .load_actor(&beheerder.username)
+        .await?
+        .ok_or_else(|| anyhow!("beheerder {} niet gevonden", beheerder.username))?;
+    let cer = listen.pki.join(format!("{}.cer", school.brin));
+    let bytes = std::fs::read(&cer).with_context(|| format!("kan {} niet lezen", cer.display()))?;
+    loket
+        .upload_certificate(&actor, &school.brin, "school.cer", &bytes, Utc::now())
+        .await?;
+    let file = |name: String| listen.pki.join(name).display().to_string();
+    let coupling = Config {
+        proeftuin: true,
+        m2m_listen: listen.m2m.clone(),
+        m2m_server_cert: file("server.pem".to_owned()),
+        m2m_server_key: file("server.key".to_owned()),
+        m2m_client_trust: file("ca.pem".to_owned()),
+        m2m_endpoint: format!("https://{}{}", listen.m2m, verzuim_m2m::ENDPOINT_PATH),
+        m2m_client_cert: file(format!("{}.pem", school.brin)),
+        m2m_client_key: file(format!("{}.key", school.brin)),
+        m2m_server_trust: file("ca.pem".to_owned()),
+        ..config.clone()
+    };
+    let listener = M2mListener::from_config(&coupling, &listen.m2m)?;
+    let sync = SchoolSync::from_config(&coupling)?
+        .ok_or_else(|| anyhow!("het demoschoolcertificaat ontbreekt"))?;
+    Ok(DemoCoupling { listener, sync })
 }
 
 /// The demo loket: the law engine's meldingen for the demo school as of `shown`, as drafts

@@ -42,6 +42,9 @@ fn redact(url: &str) -> String {
     }
 }
 
+/// DUO's OIN, the default OIN of the loket.
+pub const DUO_OIN: &str = "00000001800866472000";
+
 /// verzuim's settings.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(default, deny_unknown_fields)]
@@ -60,6 +63,32 @@ pub struct Config {
     pub loket_listen: String,
     /// Days a finished melding is kept on the loket before schoning.
     pub retention_days: u32,
+    /// Address of the loket's machine coupling (SOAP over HTTPS with client certificates);
+    /// empty: not served.
+    pub m2m_listen: String,
+    /// The loket's server certificate chain (PEM) for the machine coupling.
+    pub m2m_server_cert: String,
+    /// The loket's private key (PEM) for the machine coupling.
+    pub m2m_server_key: String,
+    /// The CA certificates (PEM) that issue the schools' client certificates: the
+    /// PKIoverheid issuing CAs in production, the test CA of `verzuim pki` in the proeftuin.
+    pub m2m_client_trust: String,
+    /// The loket's own OIN (`wsa:To` of requests, `wsa:From` of answers).
+    pub m2m_oin: String,
+    /// Test environment ("proeftuin"): the loket accepts certificates of a test CA made by
+    /// `verzuim pki` and says so on every page; without it, a trust store holding such a test
+    /// CA is refused.
+    pub proeftuin: bool,
+    /// The school's client: the loket's machine-coupling address (`https://…/verzuimloket`).
+    pub m2m_endpoint: String,
+    /// The school's client certificate (PEM); empty: the school does not sync.
+    pub m2m_client_cert: String,
+    /// The school's private key (PEM).
+    pub m2m_client_key: String,
+    /// The CA certificates (PEM) the school trusts for the loket's server certificate.
+    pub m2m_server_trust: String,
+    /// Seconds between two synchronisations of the school with the loket.
+    pub m2m_sync_seconds: u64,
 }
 
 impl Default for Config {
@@ -72,6 +101,17 @@ impl Default for Config {
             loket_database_url: DatabaseUrl("sqlite:verzuim-loket.sqlite".to_owned()),
             loket_listen: "127.0.0.1:8081".to_owned(),
             retention_days: 730,
+            m2m_listen: String::new(),
+            m2m_server_cert: "pki/loket.pem".to_owned(),
+            m2m_server_key: "pki/loket.key".to_owned(),
+            m2m_client_trust: "pki/ca.pem".to_owned(),
+            m2m_oin: DUO_OIN.to_owned(),
+            proeftuin: false,
+            m2m_endpoint: "https://127.0.0.1:8443/verzuimloket".to_owned(),
+            m2m_client_cert: String::new(),
+            m2m_client_key: String::new(),
+            m2m_server_trust: "pki/ca.pem".to_owned(),
+            m2m_sync_seconds: 300,
         }
     }
 }
@@ -103,6 +143,27 @@ log = "info"
 loket_database_url = "sqlite:verzuim-loket.sqlite"
 loket_listen = "127.0.0.1:8081"
 retention_days = 730
+
+# The loket's machine coupling (`verzuim serve loket`): SOAP 1.1 over HTTPS with
+# client certificates (docs/m2m.md). Empty m2m_listen: not served. Make a test
+# PKI with `verzuim pki init`. m2m_client_trust holds the CAs that issue the
+# schools' certificates (PKIoverheid's issuing CAs in production). proeftuin =
+# true accepts a test CA of `verzuim pki` (VERZUIM_PROEFTUIN).
+m2m_listen = ""
+m2m_server_cert = "pki/loket.pem"
+m2m_server_key = "pki/loket.key"
+m2m_client_trust = "pki/ca.pem"
+m2m_oin = "00000001800866472000"
+proeftuin = false
+
+# The school's side of the machine coupling (`verzuim serve`, `verzuim school
+# sync`): where the loket is, the school's certificate and key (empty: no
+# sync), the CA of the loket's server certificate, and how often to sync.
+m2m_endpoint = "https://127.0.0.1:8443/verzuimloket"
+m2m_client_cert = ""
+m2m_client_key = ""
+m2m_server_trust = "pki/ca.pem"
+m2m_sync_seconds = 300
 "#;
 
 impl Config {
@@ -140,11 +201,7 @@ impl Config {
             self.listen = v;
         }
         if let Some(v) = var("VERZUIM_SECURE_COOKIES") {
-            self.secure_cookies = match v.trim().to_ascii_lowercase().as_str() {
-                "1" | "true" | "ja" | "yes" => true,
-                "0" | "false" | "nee" | "no" | "" => false,
-                other => anyhow::bail!("VERZUIM_SECURE_COOKIES: '{other}' is geen true of false"),
-            };
+            self.secure_cookies = flag("VERZUIM_SECURE_COOKIES", &v)?;
         }
         if let Some(v) = var("VERZUIM_LOG") {
             self.log = v;
@@ -155,12 +212,44 @@ impl Config {
         if let Some(v) = var("VERZUIM_LOKET_LISTEN") {
             self.loket_listen = v;
         }
+        for (key, field) in [
+            ("VERZUIM_M2M_LISTEN", &mut self.m2m_listen),
+            ("VERZUIM_M2M_SERVER_CERT", &mut self.m2m_server_cert),
+            ("VERZUIM_M2M_SERVER_KEY", &mut self.m2m_server_key),
+            ("VERZUIM_M2M_CLIENT_TRUST", &mut self.m2m_client_trust),
+            ("VERZUIM_M2M_OIN", &mut self.m2m_oin),
+            ("VERZUIM_M2M_ENDPOINT", &mut self.m2m_endpoint),
+            ("VERZUIM_M2M_CLIENT_CERT", &mut self.m2m_client_cert),
+            ("VERZUIM_M2M_CLIENT_KEY", &mut self.m2m_client_key),
+            ("VERZUIM_M2M_SERVER_TRUST", &mut self.m2m_server_trust),
+        ] {
+            if let Some(v) = var(key) {
+                *field = v;
+            }
+        }
+        if let Some(v) = var("VERZUIM_PROEFTUIN") {
+            self.proeftuin = flag("VERZUIM_PROEFTUIN", &v)?;
+        }
+        if let Some(v) = var("VERZUIM_M2M_SYNC_SECONDS") {
+            self.m2m_sync_seconds = v.trim().parse().map_err(|_| {
+                anyhow::anyhow!("VERZUIM_M2M_SYNC_SECONDS: '{v}' is geen aantal seconden")
+            })?;
+        }
         if let Some(v) = var("VERZUIM_RETENTION_DAYS") {
             self.retention_days = v.trim().parse().map_err(|_| {
                 anyhow::anyhow!("VERZUIM_RETENTION_DAYS: '{v}' is geen aantal dagen")
             })?;
         }
         Ok(())
+    }
+}
+
+/// A yes/no environment value.
+fn flag(key: &str, value: &str) -> Result<bool> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "ja" | "yes" => Ok(true),
+        "0" | "false" | "nee" | "no" | "" => Ok(false),
+        other => anyhow::bail!("{key}: '{other}' is geen true of false"),
     }
 }
 

@@ -5,6 +5,7 @@
 
 mod check;
 mod config;
+mod m2m;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,7 +40,19 @@ enum Command {
         /// Address to listen on (overrides config and VERZUIM_LISTEN / VERZUIM_LOKET_LISTEN).
         #[arg(long)]
         listen: Option<String>,
+        /// Loket: also serve the machine coupling (SOAP over HTTPS with client certificates)
+        /// on this address (overrides m2m_listen).
+        #[arg(long, value_name = "ADDRESS")]
+        m2m_listen: Option<String>,
+        /// Loket: run as the test environment ("proeftuin"), accepting only the test CA of
+        /// `verzuim pki` (overrides the config's proeftuin).
+        #[arg(long)]
+        proeftuin: bool,
     },
+    /// A test PKI for development, the demo and the proeftuin: a CA, the loket's server
+    /// certificate and school client certificates (PEM files).
+    #[command(subcommand)]
+    Pki(PkiCommand),
     /// Manage the Verzuimloket (on `loket_database_url`).
     #[command(subcommand)]
     Loket(LoketCommand),
@@ -66,9 +79,13 @@ enum Command {
         /// Throw away an existing demo file and generate anew.
         #[arg(long)]
         reset: bool,
-        /// Address of the demo loket (default: the port after the school's).
+        /// Address of the demo loket (default: the port after the school's); its machine
+        /// coupling listens on the port after that.
         #[arg(long)]
         loket_listen: Option<String>,
+        /// Seconds between the demo school's synchronisations with the demo loket.
+        #[arg(long, default_value_t = 20)]
+        sync_seconds: u64,
     },
     /// Import students, staff, timetable and registrations from CSV or XLSX files,
     /// all or nothing.
@@ -165,6 +182,35 @@ enum LoketCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum PkiCommand {
+    /// Make a new test CA with a server certificate for the loket and client certificates
+    /// for schools.
+    Init {
+        /// Directory for the PEM files (made when missing; must not hold a CA yet).
+        #[arg(long, default_value = "pki")]
+        dir: PathBuf,
+        /// Host names and IP addresses of the loket's server certificate.
+        #[arg(long = "host", default_values_t = ["localhost".to_owned(), "127.0.0.1".to_owned()])]
+        hosts: Vec<String>,
+        /// A school certificate: BRIN=Naam (repeat for more schools).
+        #[arg(long = "school", value_name = "BRIN=NAAM")]
+        schools: Vec<m2m::SchoolName>,
+    },
+    /// Issue one more school certificate from the test CA in the directory.
+    School {
+        /// Directory of the test PKI.
+        #[arg(long, default_value = "pki")]
+        dir: PathBuf,
+        /// The school: BRIN=Naam.
+        #[arg(value_name = "BRIN=NAAM")]
+        school: m2m::SchoolName,
+        /// Days the certificate is valid.
+        #[arg(long, default_value_t = 365)]
+        days: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum SchoolCommand {
     /// Add a school with the shipped calendar of its region and the default code table.
     Add {
@@ -184,6 +230,9 @@ enum SchoolCommand {
         #[arg(long)]
         year: Option<String>,
     },
+    /// Synchronise with the Verzuimloket once: send confirmed meldingen and changes, fetch
+    /// status changes and terugmeldingen (school from the client certificate's OIN).
+    Sync,
 }
 
 fn main() -> ExitCode {

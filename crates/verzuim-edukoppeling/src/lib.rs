@@ -7,6 +7,7 @@
 //! HTTP `SOAPAction` header in, and get typed messages or a [`Fault`] out.
 //!
 //! - [`addressing`]: `wsa:MessageID` (`urn:uuid:…`), OINs and the WSA header set.
+//! - [`certificate`]: the client certificate files a school registers (PEM, DER, PKCS#7).
 //! - [`envelope`]: safety checks (size, UTF-8, no DTD, depth), strict parsing of the
 //!   envelope with quick-xml's `NsReader`, and writing requests, responses and faults.
 //! - [`fault`]: the DK/EK fault codes and SOAP 1.1 `soap:Fault` XML.
@@ -18,12 +19,14 @@
 //! (research §0); element names follow DUO's VSV webservice where research knows them.
 
 pub mod addressing;
+pub mod certificate;
 pub mod envelope;
 pub mod fault;
 pub mod messages;
 pub mod operation;
 
 pub use addressing::{AddressingError, DocumentId, MessageId, Oin, WsaHeaders};
+pub use certificate::{CertificateError, CertificateInfo, dn_key, parse_certificate_file};
 pub use envelope::{
     EnvelopeError, IncomingRequest, IncomingResponse, Limits, RequestPolicy, ResponseBody,
     WriteError, parse_request, parse_response, recover_headers, write_fault, write_request,

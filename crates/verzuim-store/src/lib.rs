@@ -338,6 +338,7 @@ mod audit;
 mod batch;
 mod connect;
 pub mod loket;
+pub mod m2m;
 mod people;
 mod registrations;
 mod rows;
@@ -348,4 +349,8 @@ mod timetable;
 
 pub use connect::{create_postgres_schema, drop_postgres_schema};
 pub use loket::LoketStore;
+pub use m2m::{
+    M2mContact, M2mDirection, M2mMeldingRow, M2mMessageRow, M2mOutcome, M2mPendingChange,
+    M2mPollApplied, M2mPollUpdate, M2mRefusal, M2mState, NewM2mMelding, NewM2mMessage,
+};
 pub use registrations::RegistrationEdit;

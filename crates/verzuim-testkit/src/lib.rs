@@ -420,6 +420,7 @@ pub async fn spawn_app(backend: Backend) -> Result<TestApp> {
     let config = WebConfig {
         secure_cookies: false,
         today_override: Some(today),
+        ..WebConfig::default()
     };
     let server_app = app.clone();
     let server = tokio::spawn(async move {

@@ -43,6 +43,8 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Use this date as "today" instead of the Dutch date of the clock (demos and tests).
     pub today_override: Option<NaiveDate>,
+    /// The loket runs as the test environment ("proeftuin"): every page says so.
+    pub proeftuin: bool,
 }
 
 /// What every handler shares: the application and the settings.
@@ -86,6 +88,20 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .route(
             "/lessen/{id}",
             get(pages::lessons::lesson_page).post(pages::lessons::lesson_submit),
+        )
+        .route("/verzuimmeldingen", get(pages::meldingen::overview))
+        .route(
+            "/verzuimmeldingen/voorstel",
+            get(pages::meldingen::proposal_form).post(pages::meldingen::proposal_submit),
+        )
+        .route("/verzuimmeldingen/{id}", get(pages::meldingen::melding))
+        .route(
+            "/verzuimmeldingen/{id}/aanvullen",
+            post(pages::meldingen::change_submit),
+        )
+        .route(
+            "/verzuimmeldingen/{id}/opnieuw",
+            post(pages::meldingen::resubmit),
         )
         .route("/static/verzuim.css", get(pages::assets::css))
         .route("/static/verzuim.js", get(pages::assets::js))

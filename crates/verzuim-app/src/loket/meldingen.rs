@@ -170,7 +170,7 @@ impl Loket {
 
     /// The routing of a validated melding: the register's gemeente, else the school's; the
     /// gemeente must be known to the loket.
-    async fn route(&self, melding: &NewMelding) -> Result<Routing> {
+    pub(super) async fn route(&self, melding: &NewMelding) -> Result<Routing> {
         let register = self
             .resident_gemeente(melding.student_number.as_str())
             .await?;
@@ -583,7 +583,7 @@ fn continuation_input(old: &NewMelding) -> MeldingInput {
 }
 
 /// The content type of an acceptable attachment, told by its first bytes; or the refusal.
-fn check_attachment(bytes: &[u8], max_bytes: usize) -> Result<&'static str> {
+pub(super) fn check_attachment(bytes: &[u8], max_bytes: usize) -> Result<&'static str> {
     if bytes.is_empty() {
         return Err(field_error("attachment", "het bestand is leeg"));
     }

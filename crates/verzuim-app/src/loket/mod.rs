@@ -295,7 +295,9 @@ pub use retention::{RETENTION_USER, RetentionCounts};
 
 mod access;
 mod admin;
+mod certificates;
 pub mod demo;
+mod m2m;
 mod places;
 
 pub use access::{
@@ -305,5 +307,13 @@ pub use access::{
 pub use admin::{
     AUDIT_PER_PAGE, ActorOrganisations, LoketAuditPage, LoketAuditRow, LoketGemeenteRow,
     LoketSchoolRow, LoketUserRow,
+};
+pub use certificates::{
+    CERTIFICATE_EXTENSIONS, CertificateRow, CertificateSource, CertificateState,
+    EXPIRY_WARNING_DAYS,
+};
+pub use m2m::{
+    DEFAULT_POLL_LIMIT, M2mPeer, M2mReply, M2mSettings, MAX_POLL_LIMIT, decode_cursor,
+    encode_cursor, machine_actor, procesverloop,
 };
 pub use places::{ContactInput, ContactRow, LocationInput, LocationRow};

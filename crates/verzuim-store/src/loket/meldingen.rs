@@ -7,7 +7,9 @@
 //! instances) changing the same melding at once cannot both win; the loser gets
 //! [`StoreError::Conflict`] and reloads. Every status change writes its event row in the same
 //! transaction. Filing writes the melding, its number and its first event in one transaction,
-//! so a meldingsnummer the loket has shown is durable.
+//! so a meldingsnummer the loket has shown is durable. Every transaction that files a melding,
+//! changes its status or records a terugmelding also takes the melding's next change-sequence
+//! value (`super::m2m`, what schools poll).
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sqlx::AssertSqlSafe;
@@ -19,6 +21,7 @@ use verzuim_loket::{
 };
 
 use super::LoketStore;
+use super::m2m::{bump_changes, insert_m2m_message};
 use crate::sql::{corrupt, unique_to_conflict};
 use crate::{Result, StoreError};
 
@@ -760,6 +763,18 @@ impl LoketStore {
     /// melding is withdrawn at once (reason V) in the same transaction. A `client_melding_id`
     /// the school used before is a conflict on `client_melding_id`.
     pub async fn file_melding(&self, m: &MeldingToFile<'_>) -> Result<Filed> {
+        self.file_melding_with(m, None, None).await
+    }
+
+    /// [`LoketStore::file_melding`] with a day specification (text form) and, for the machine
+    /// coupling, the M2M exchange to store in the same transaction (built from what filing
+    /// did; an `Err` from it rolls everything back).
+    pub(super) async fn file_melding_with(
+        &self,
+        m: &MeldingToFile<'_>,
+        day_spec: Option<&str>,
+        message: Option<&super::M2mMessageBuilder<'_>>,
+    ) -> Result<Filed> {
         let n = m.melding;
         let address = n.address.as_ref();
         let note = match m.cloned_from {
@@ -777,10 +792,11 @@ impl LoketStore {
                  priority, no_action_explanation, location, parent_phone, address_street, \
                  address_number, address_letter, address_addition, address_postcode, \
                  address_location, address_city, absence_days, absence_hours, gemeente, \
-                 routing_source, status, filed_at, updated_at, cloned_from, client_melding_id) \
+                 routing_source, status, filed_at, updated_at, cloned_from, client_melding_id, \
+                 day_spec) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
                  $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, \
-                 $33, $34, $35, $36, $37, $37, $38, $39) RETURNING id",
+                 $33, $34, $35, $36, $37, $37, $38, $39, $40) RETURNING id",
             )
             .bind(m.brin.as_str())
             .bind(&m.reporter.name)
@@ -821,6 +837,7 @@ impl LoketStore {
             .bind(m.now)
             .bind(m.cloned_from)
             .bind(m.client_melding_id)
+            .bind(day_spec)
             .fetch_one(&mut *tx)
             .await
             .map_err(|e| {
@@ -890,8 +907,14 @@ impl LoketStore {
                     m.now,
                 );
             }
+            bump_changes!(self, tx, &[id]);
+            let filed = Filed { id, nummer, withdrawn_by };
+            if let Some(message) = message {
+                let msg = message(&filed).map_err(StoreError::Corrupt)?;
+                insert_m2m_message!(tx, &msg);
+            }
             tx.commit().await?;
-            Ok(Filed { id, nummer, withdrawn_by })
+            Ok(filed)
         })
     }
 
@@ -1022,6 +1045,7 @@ impl LoketStore {
                 format!("{}: {}", meldingsnummer(change.id), change.note),
                 change.now,
             );
+            bump_changes!(self, tx, &[change.id]);
             tx.commit().await?;
         });
         Ok(())
@@ -1079,6 +1103,7 @@ impl LoketStore {
                 format!("{}: {}", meldingsnummer(change.id), change.note),
                 change.now,
             );
+            bump_changes!(self, tx, &[change.id]);
             tx.commit().await?;
         });
         Ok(())
@@ -1319,6 +1344,7 @@ impl LoketStore {
                 .fetch_all(&mut *tx)
                 .await?;
             let mut withdrawn = Vec::new();
+            let mut changed = Vec::new();
             for (mid, nummer, status, begin, end) in open {
                 let status = MeldingStatus::parse(&status)
                     .map_err(|e| corrupt(&format!("melding {mid}"), e))?;
@@ -1341,7 +1367,9 @@ impl LoketStore {
                 let nummer = nummer.unwrap_or_else(|| meldingsnummer(mid));
                 audit_in_tx!(tx, who, "melding.withdraw", Some(mid), format!("{nummer}: {note}"), now);
                 withdrawn.push(nummer);
+                changed.push(mid);
             }
+            bump_changes!(self, tx, &changed);
             tx.commit().await?;
             Ok((
                 VrijstellingRow {
@@ -1389,7 +1417,8 @@ impl LoketStore {
     }
 
     /// Deletes the finished meldingen (G, K, I) that became final before `before`, with
-    /// their attachments and history, in one transaction with one audit row (by
+    /// their attachments, history and M2M messages (and M2M messages about no melding
+    /// received before `before`), in one transaction with one audit row (by
     /// `who`, counting what went); returns the counts.
     pub async fn delete_final_meldingen_before(
         &self,
@@ -1415,6 +1444,16 @@ impl LoketStore {
             .execute(&mut *tx)
             .await?
             .rows_affected();
+            // the machine coupling's log of these meldingen, and exchanges about no melding
+            // (refusals, polls) older than the cut-off: they hold personal data too
+            sqlx::query(AssertSqlSafe(format!(
+                "DELETE FROM loket_m2m_messages WHERE nummer IN \
+                 (SELECT nummer FROM loket_meldingen WHERE id IN ({DUE})) \
+                 OR (nummer IS NULL AND received_at < $1)"
+            )))
+            .bind(before)
+            .execute(&mut *tx)
+            .await?;
             let meldingen = sqlx::query(AssertSqlSafe(format!(
                 "DELETE FROM loket_meldingen WHERE id IN ({DUE})"
             )))

@@ -66,6 +66,7 @@ impl LoketStore {
     }
 }
 
+mod m2m;
 mod meldingen;
 mod reports;
 
@@ -73,6 +74,11 @@ pub use meldingen::{
     AttachmentFile, AttachmentMeta, Filed, MeldingEventRow, MeldingFilter, MeldingRow,
     MeldingScope, MeldingSummary, MeldingToFile, NewAttachment, ReporterSnapshot, RetentionCounts,
     StatusChange, StoredTerugmelding, VrijstellingRow, Who, party_code, vrijstelling_period,
+};
+
+pub use m2m::{
+    CHANGE_SEQUENCE_LOCK, CertificateSource, ChangedMelding, M2mMessageBuilder, M2mMessageRow,
+    NewCertificate, NewM2mMessage, StoredCertificate,
 };
 
 pub(crate) mod admin;

@@ -73,7 +73,7 @@ impl LoketState {
 /// The loket's router: every page, the CSRF guard, the body limit, security headers, error
 /// pages in the loket's layout and request tracing.
 pub fn loket_router(loket: Loket, config: WebConfig) -> Router {
-    use pages::{admin, enrol, gemeente, home, login, meldingen, places, reports};
+    use pages::{admin, certificates, enrol, gemeente, home, login, meldingen, places, reports};
     let state = LoketState {
         loket,
         config: Arc::new(config),
@@ -147,6 +147,19 @@ pub fn loket_router(loket: Loket, config: WebConfig) -> Router {
         .route(
             "/scholen/{brin}/meldingen/{nummer}/intrekken",
             post(meldingen::withdraw),
+        )
+        // Certificates of the machine coupling.
+        .route(
+            "/scholen/{brin}/certificaten",
+            get(certificates::school_certificates).post(certificates::upload),
+        )
+        .route(
+            "/scholen/{brin}/certificaten/{id}/intrekken",
+            get(certificates::revoke_confirm).post(certificates::revoke),
+        )
+        .route(
+            "/beheer/certificaten",
+            get(certificates::admin_overview).post(certificates::admin_register),
         )
         .route("/scholen/{brin}/rapportages", get(reports::school_report))
         .route(

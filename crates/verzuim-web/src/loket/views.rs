@@ -124,6 +124,7 @@ fn menu(actor: &LoketActor, current: &str) -> Vec<NavItem> {
         if actor.is_melder(brin) {
             items.push((format!("{base}/rapportages"), "Rapportages".to_owned()));
         }
+        items.push((format!("{base}/certificaten"), "Certificaten".to_owned()));
     }
     if let [code] = gemeenten.as_slice() {
         let base = format!("/gemeenten/{code}");
@@ -136,15 +137,25 @@ fn menu(actor: &LoketActor, current: &str) -> Vec<NavItem> {
     }
     if actor.is_site_admin() {
         items.push(("/beheer".to_owned(), "Beheer".to_owned()));
+        items.push(("/beheer/certificaten".to_owned(), "Certificaten".to_owned()));
     }
+    let matches = |href: &str| {
+        if href == "/" {
+            current == "/"
+        } else {
+            current.starts_with(href)
+        }
+    };
+    // Only the most specific item is current ("Certificaten" under "Beheer").
+    let best = items
+        .iter()
+        .filter(|(href, _)| matches(href))
+        .map(|(href, _)| href.len())
+        .max();
     items
         .into_iter()
         .map(|(href, label)| NavItem {
-            current: if href == "/" {
-                current == "/"
-            } else {
-                current.starts_with(&href)
-            },
+            current: matches(&href) && Some(href.len()) == best,
             href,
             label,
         })
@@ -243,6 +254,8 @@ pub struct HomeView {
     pub admin: bool,
     /// A warning when few recovery codes are left.
     pub recovery_warning: Option<String>,
+    /// Certificates of the machine coupling that expire within 30 days: (text, link).
+    pub certificate_warnings: Vec<(String, String)>,
 }
 
 /// A row of a locations or contacts list.

@@ -4,6 +4,7 @@ pub mod assets;
 pub mod home;
 pub mod lessons;
 pub mod login;
+pub mod meldingen;
 pub mod students;
 
 use askama::Template;

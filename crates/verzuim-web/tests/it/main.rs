@@ -32,6 +32,7 @@ mod csrf;
 mod isolation;
 mod lessons;
 mod login;
+mod meldingen;
 mod roles;
 mod students;
 

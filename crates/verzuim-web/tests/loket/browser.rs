@@ -1,6 +1,7 @@
 //! The main path in a real headless Chromium (fantoccini → chromedriver → /usr/bin/chromium):
 //! the beheerder enrols a token, adds a location and a contact; the melder files a melding;
-//! the leerplichtambtenaar closes it with a terugmelding; the melder sees it. Every page is
+//! the leerplichtambtenaar closes it with a terugmelding; the melder sees it. The beheerder
+//! also uploads the certificate of the machine coupling. Every page is
 //! saved as a PNG under `target/e2e/loket-*.png` to look at.
 //!
 //! Without Chromium/chromedriver the test fails and says to run `scripts/test` (which installs
@@ -167,6 +168,36 @@ async fn main_path(app: &LoketApp, browser: &Client) -> Step<String> {
     submit(browser, "main form button[type=submit]").await?;
     browser.wait().for_element(Locator::Id("melding")).await?;
     shot(browser, "07-contactpersonen").await?;
+
+    // The certificate of the machine coupling: uploaded through the file input; it expires
+    // within 30 days, so the page warns.
+    let ca = crate::certificates::TestCa::new("Test PKIoverheid Private Services CA");
+    let cert = ca.school(
+        "Testschool De Linde",
+        "las.linde.example",
+        app.days_ago(340),
+        app.today + chrono::Days::new(12),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("linde.crt");
+    std::fs::write(&file, cert.pem.as_bytes()).unwrap();
+    browser
+        .goto(&format!("{base}/scholen/12AB/certificaten"))
+        .await?;
+    browser
+        .find(Locator::Id("certificate"))
+        .await?
+        .send_keys(&file.display().to_string())
+        .await?;
+    submit(browser, "#registreren").await?;
+    browser.wait().for_element(Locator::Id("melding")).await?;
+    let warning = browser
+        .find(Locator::Id("waarschuwing-1"))
+        .await?
+        .text()
+        .await?;
+    assert!(warning.contains("verloopt over 12 dagen"), "{warning}");
+    shot(browser, "certificaten").await?;
     log_out(browser).await?;
 
     // 2. The melder files a melding.
@@ -311,6 +342,7 @@ async fn main_path(app: &LoketApp, browser: &Client) -> Step<String> {
         ("/beheer/gebruikers/melder", "23-gebruiker"),
         ("/beheer/inwoners", "24-inwoners"),
         ("/beheer/audit", "25-auditlog"),
+        ("/beheer/certificaten", "26-certificaten-beheer"),
     ] {
         browser.goto(&format!("{base}{path}")).await?;
         shot(browser, name).await?;

@@ -139,6 +139,7 @@ async fn start_server(
     let config = WebConfig {
         secure_cookies: false,
         today_override: None,
+        ..WebConfig::default()
     };
     let server = tokio::spawn(async move {
         let shutdown = async move {

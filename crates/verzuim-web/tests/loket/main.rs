@@ -27,6 +27,7 @@ macro_rules! on_both_backends {
 
 mod admin;
 mod browser;
+mod certificates;
 #[path = "../common/chrome.rs"]
 mod chrome;
 mod gemeente;

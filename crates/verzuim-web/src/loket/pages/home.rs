@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::error::WebError;
+use crate::loket::pages::certificates;
 use crate::loket::session::LoketUser;
 use crate::loket::views::{GemeenteCard, HomeView, Layout, SchoolCard};
 use crate::loket::{LoketState, render};
@@ -28,6 +29,15 @@ pub async fn home(State(state): State<LoketState>, user: LoketUser) -> Result<Re
         n => format!("U heeft nog {n} herstelcodes over."),
     });
     let actor = &user.actor;
+    let schools: Vec<_> = orgs
+        .schools
+        .iter()
+        .map(|s| (s.brin.clone(), s.name.clone()))
+        .collect();
+    let mut certificate_warnings = certificates::home_warnings(&state, actor, &schools).await?;
+    if let Some(w) = certificates::admin_home_warning(&state, actor).await? {
+        certificate_warnings.push((w, "/beheer/certificaten".to_owned()));
+    }
     Ok(render(&HomeView {
         layout: Layout::for_user("Start", &user, "/"),
         name: actor.name.clone(),
@@ -51,6 +61,7 @@ pub async fn home(State(state): State<LoketState>, user: LoketUser) -> Result<Re
             .collect(),
         admin: actor.is_site_admin(),
         recovery_warning,
+        certificate_warnings,
     })?
     .into_response())
 }

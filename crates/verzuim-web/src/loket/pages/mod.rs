@@ -2,6 +2,7 @@
 //! of [`super::session`] check who may), call the loket's use case, render.
 
 pub mod admin;
+pub mod certificates;
 pub mod enrol;
 pub mod gemeente;
 pub mod home;

@@ -1,0 +1,444 @@
+//! A local test PKI (rcgen, ring): a CA, the loket's server certificate and school client
+//! certificates shaped like PKIoverheid services certificates — subject `serialNumber` =
+//! the school's OIN (`Oin::from_brin`) and `O` = the school's name. For tests, development,
+//! the demo and `verzuim pki`; production uses real PKIoverheid certificates.
+//!
+//! Validity is relative to the real clock, because the TLS layer checks it against the real
+//! clock too.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use rcgen::string::PrintableString;
+use rcgen::{
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, DnValue,
+    ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose,
+};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use verzuim_domain::Brin;
+use verzuim_edukoppeling::Oin;
+
+/// X.520 `serialNumber` (2.5.4.5): the OIN in PKIoverheid certificates.
+const OID_SERIAL_NUMBER: [u64; 4] = [2, 5, 4, 5];
+
+/// Why a certificate could not be made, loaded or written.
+#[derive(Debug, thiserror::Error)]
+pub enum PkiError {
+    /// rcgen refused (bad name, bad dates, unreadable CA).
+    #[error("certificaat maken mislukt: {0}")]
+    Generate(#[from] rcgen::Error),
+    /// A date outside what a certificate can hold.
+    #[error("ongeldige geldigheidsdatum: {0}")]
+    Date(String),
+    /// A file or directory could not be written or read.
+    #[error("kan {} niet schrijven of lezen: {source}", path.display())]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+/// A certificate with its private key, as issued by a [`TestCa`].
+#[derive(Debug, Clone)]
+pub struct IssuedCert {
+    /// The certificate, DER.
+    pub der: CertificateDer<'static>,
+    /// The certificate, PEM.
+    pub cert_pem: String,
+    /// The private key, PKCS#8 PEM.
+    pub key_pem: String,
+    key_der: Vec<u8>,
+}
+
+impl IssuedCert {
+    fn new(cert: rcgen::Certificate, key: &KeyPair) -> Self {
+        Self {
+            der: cert.der().clone(),
+            cert_pem: cert.pem(),
+            key_pem: key.serialize_pem(),
+            key_der: key.serialize_der(),
+        }
+    }
+
+    /// The chain to present in TLS: the leaf alone (the CA is the peer's trust anchor).
+    pub fn chain(&self) -> Vec<CertificateDer<'static>> {
+        vec![self.der.clone()]
+    }
+
+    /// The private key for rustls.
+    pub fn key(&self) -> PrivateKeyDer<'static> {
+        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.key_der.clone()))
+    }
+}
+
+/// A self-signed test certificate authority that issues server and school certificates.
+pub struct TestCa {
+    issuer: Issuer<'static, KeyPair>,
+    cert: IssuedCert,
+}
+
+impl std::fmt::Debug for TestCa {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestCa").finish_non_exhaustive()
+    }
+}
+
+fn to_time(t: DateTime<Utc>) -> Result<time::OffsetDateTime, PkiError> {
+    time::OffsetDateTime::from_unix_timestamp(t.timestamp())
+        .map_err(|e| PkiError::Date(e.to_string()))
+}
+
+fn days(n: i64) -> chrono::Duration {
+    chrono::Duration::days(n)
+}
+
+impl TestCa {
+    /// A new CA named `name` (its CN), valid from yesterday for ten years.
+    pub fn generate(name: &str) -> Result<Self, PkiError> {
+        let now = Utc::now();
+        let mut params = CertificateParams::new(Vec::<String>::new())?;
+        let mut dn = DistinguishedName::new();
+        dn.push(DnType::CountryName, "NL");
+        dn.push(DnType::OrganizationName, "verzuim test-PKI");
+        dn.push(DnType::CommonName, name);
+        params.distinguished_name = dn;
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.key_usages = vec![
+            KeyUsagePurpose::KeyCertSign,
+            KeyUsagePurpose::CrlSign,
+            KeyUsagePurpose::DigitalSignature,
+        ];
+        params.not_before = to_time(now - days(1))?;
+        params.not_after = to_time(now + days(3650))?;
+        let key = KeyPair::generate()?;
+        let cert = params.self_signed(&key)?;
+        let issued = IssuedCert::new(cert, &key);
+        Ok(Self {
+            issuer: Issuer::new(params, key),
+            cert: issued,
+        })
+    }
+
+    /// A CA read back from the PEM files [`write_pem`] wrote (`ca.pem`, `ca.key`), to issue
+    /// more certificates with it later.
+    pub fn from_pem(cert_pem: &str, key_pem: &str) -> Result<Self, PkiError> {
+        let key = KeyPair::from_pem(key_pem)?;
+        let issuer = Issuer::from_ca_cert_pem(cert_pem, key)?;
+        let der = crate::tls::certs_from_pem(cert_pem.as_bytes())
+            .ok()
+            .and_then(|c| c.into_iter().next())
+            .ok_or(PkiError::Generate(rcgen::Error::CouldNotParseCertificate))?;
+        let key_again = KeyPair::from_pem(key_pem)?;
+        Ok(Self {
+            issuer,
+            cert: IssuedCert {
+                der,
+                cert_pem: cert_pem.to_owned(),
+                key_pem: key_pem.to_owned(),
+                key_der: key_again.serialize_der(),
+            },
+        })
+    }
+
+    /// The CA certificate (and key) — the trust anchor for the other side.
+    pub fn certificate(&self) -> &IssuedCert {
+        &self.cert
+    }
+
+    /// The CA certificate, DER.
+    pub fn cert_der(&self) -> CertificateDer<'static> {
+        self.cert.der.clone()
+    }
+
+    /// The CA certificate, PEM.
+    pub fn cert_pem(&self) -> &str {
+        &self.cert.cert_pem
+    }
+
+    /// A server certificate for the loket, with `names` (DNS names or IP addresses) as
+    /// subject alternative names; valid from yesterday for two years.
+    pub fn server_cert(&self, names: &[&str]) -> Result<IssuedCert, PkiError> {
+        let now = Utc::now();
+        let mut params =
+            CertificateParams::new(names.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>())?;
+        let mut dn = DistinguishedName::new();
+        dn.push(DnType::CountryName, "NL");
+        dn.push(DnType::OrganizationName, "Verzuimloket");
+        dn.push(
+            DnType::CommonName,
+            names.first().copied().unwrap_or("verzuimloket"),
+        );
+        params.distinguished_name = dn;
+        params.key_usages = vec![
+            KeyUsagePurpose::DigitalSignature,
+            KeyUsagePurpose::KeyEncipherment,
+        ];
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        params.not_before = to_time(now - days(1))?;
+        params.not_after = to_time(now + days(730))?;
+        self.issue(params)
+    }
+
+    /// A school's client certificate valid from yesterday until `not_after`: subject
+    /// `C=NL, O=<school_name>, serialNumber=<OIN of the BRIN>, CN=<school_name>`.
+    pub fn school_cert(
+        &self,
+        brin: &Brin,
+        school_name: &str,
+        not_after: DateTime<Utc>,
+    ) -> Result<IssuedCert, PkiError> {
+        self.school_cert_between(brin, school_name, Utc::now() - days(1), not_after)
+    }
+
+    /// A school's client certificate valid from `not_before` until `not_after`.
+    pub fn school_cert_between(
+        &self,
+        brin: &Brin,
+        school_name: &str,
+        not_before: DateTime<Utc>,
+        not_after: DateTime<Utc>,
+    ) -> Result<IssuedCert, PkiError> {
+        let mut params = CertificateParams::new(Vec::<String>::new())?;
+        let oin = Oin::from_brin(brin);
+        let serial = PrintableString::try_from(oin.as_str())?;
+        let mut dn = DistinguishedName::new();
+        dn.push(DnType::CountryName, "NL");
+        dn.push(DnType::OrganizationName, school_name);
+        dn.push(
+            DnType::CustomDnType(OID_SERIAL_NUMBER.to_vec()),
+            DnValue::PrintableString(serial),
+        );
+        dn.push(DnType::CommonName, school_name);
+        params.distinguished_name = dn;
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        params.not_before = to_time(not_before)?;
+        params.not_after = to_time(not_after)?;
+        self.issue(params)
+    }
+
+    /// A school certificate that expired yesterday (valid for the 60 days before).
+    pub fn expired_school_cert(
+        &self,
+        brin: &Brin,
+        school_name: &str,
+    ) -> Result<IssuedCert, PkiError> {
+        let now = Utc::now();
+        self.school_cert_between(brin, school_name, now - days(61), now - days(1))
+    }
+
+    /// A school certificate that becomes valid tomorrow.
+    pub fn not_yet_valid_school_cert(
+        &self,
+        brin: &Brin,
+        school_name: &str,
+    ) -> Result<IssuedCert, PkiError> {
+        let now = Utc::now();
+        self.school_cert_between(brin, school_name, now + days(1), now + days(366))
+    }
+
+    fn issue(&self, params: CertificateParams) -> Result<IssuedCert, PkiError> {
+        let key = KeyPair::generate()?;
+        let cert = params.signed_by(&key, &self.issuer)?;
+        Ok(IssuedCert::new(cert, &key))
+    }
+}
+
+/// A complete development PKI: a CA, the loket's server certificate and one client
+/// certificate per school — what `verzuim pki` writes.
+#[derive(Debug)]
+pub struct DevPki {
+    /// The CA (trust anchor of both sides).
+    pub ca: TestCa,
+    /// The loket's server certificate.
+    pub server: IssuedCert,
+    /// Per school its client certificate.
+    pub schools: Vec<(Brin, IssuedCert)>,
+}
+
+impl DevPki {
+    /// A new CA named `ca_name`, a server certificate for `server_names` and, for every
+    /// (BRIN, school name), a client certificate valid for `school_days` days.
+    pub fn generate(
+        ca_name: &str,
+        server_names: &[&str],
+        schools: &[(Brin, String)],
+        school_days: i64,
+    ) -> Result<Self, PkiError> {
+        let ca = TestCa::generate(ca_name)?;
+        let server = ca.server_cert(server_names)?;
+        let not_after = Utc::now() + days(school_days);
+        let schools = schools
+            .iter()
+            .map(|(brin, name)| Ok((brin.clone(), ca.school_cert(brin, name, not_after)?)))
+            .collect::<Result<Vec<_>, PkiError>>()?;
+        Ok(Self {
+            ca,
+            server,
+            schools,
+        })
+    }
+
+    /// Writes it with [`write_pem`].
+    pub fn write_pem(&self, dir: &Path) -> Result<Vec<PathBuf>, PkiError> {
+        write_pem(dir, &self.ca, &self.server, &self.schools)
+    }
+}
+
+/// Writes a development PKI into `dir` (created with mode 0700 when missing): `ca.pem`,
+/// `ca.key`, `server.pem`, `server.key` and per school `<BRIN>.pem`, `<BRIN>.key`. Keys get
+/// mode 0600. Returns the paths written.
+pub fn write_pem(
+    dir: &Path,
+    ca: &TestCa,
+    server: &IssuedCert,
+    schools: &[(Brin, IssuedCert)],
+) -> Result<Vec<PathBuf>, PkiError> {
+    create_private_dir(dir)?;
+    let mut written = Vec::new();
+    let mut put = |name: &str, text: &str, secret: bool| -> Result<(), PkiError> {
+        let path = dir.join(name);
+        write_file(&path, text, secret)?;
+        written.push(path);
+        Ok(())
+    };
+    put("ca.pem", &ca.cert.cert_pem, false)?;
+    put("ca.key", &ca.cert.key_pem, true)?;
+    put("server.pem", &server.cert_pem, false)?;
+    put("server.key", &server.key_pem, true)?;
+    for (brin, cert) in schools {
+        put(&format!("{}.pem", brin.as_str()), &cert.cert_pem, false)?;
+        put(&format!("{}.key", brin.as_str()), &cert.key_pem, true)?;
+    }
+    Ok(written)
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> PkiError + '_ {
+    move |source| PkiError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+fn create_private_dir(dir: &Path) -> Result<(), PkiError> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir).map_err(io_err(dir))
+}
+
+fn write_file(path: &Path, text: &str, secret: bool) -> Result<(), PkiError> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(if secret { 0o600 } else { 0o644 });
+    }
+    let mut file = options.open(path).map_err(io_err(path))?;
+    // An existing file keeps its old mode through open(): tighten it explicitly.
+    #[cfg(unix)]
+    if secret {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(fs::Permissions::from_mode(0o600))
+            .map_err(io_err(path))?;
+    }
+    file.write_all(text.as_bytes()).map_err(io_err(path))?;
+    file.sync_all().map_err(io_err(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn written_keys_are_private_and_certificates_parse() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("pki");
+        let ca = TestCa::generate("Test CA").unwrap();
+        let server = ca.server_cert(&["localhost", "127.0.0.1"]).unwrap();
+        let brin = Brin::parse("12AB").unwrap();
+        let school = ca
+            .school_cert(&brin, "De Test School", Utc::now() + days(30))
+            .unwrap();
+        let paths = write_pem(&out, &ca, &server, &[(brin, school)]).unwrap();
+        assert_eq!(paths.len(), 6);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            for name in ["ca.key", "server.key", "12AB.key"] {
+                let mode = fs::metadata(out.join(name)).unwrap().permissions().mode();
+                assert_eq!(mode & 0o777, 0o600, "{name}");
+            }
+            let mode = fs::metadata(&out).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o700);
+        }
+        let certs = crate::tls::load_certs(&out.join("12AB.pem")).unwrap();
+        assert_eq!(certs.len(), 1);
+        crate::tls::load_private_key(&out.join("12AB.key")).unwrap();
+        let again = TestCa::from_pem(
+            &fs::read_to_string(out.join("ca.pem")).unwrap(),
+            &fs::read_to_string(out.join("ca.key")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(again.cert_der(), ca.cert_der());
+        again.server_cert(&["localhost"]).unwrap();
+    }
+
+    #[test]
+    fn a_dev_pki_on_disk_gives_working_tls_configurations() {
+        let dir = tempfile::tempdir().unwrap();
+        let brin = Brin::parse("12AB").unwrap();
+        let pki = DevPki::generate(
+            "Dev CA",
+            &["localhost", "127.0.0.1"],
+            &[(brin, "School".to_owned())],
+            365,
+        )
+        .unwrap();
+        pki.write_pem(dir.path()).unwrap();
+        let p = |n: &str| dir.path().join(n);
+        crate::tls::server_config_from_files(
+            &p("server.pem"),
+            &p("server.key"),
+            &[p("ca.pem")],
+            &[],
+        )
+        .unwrap();
+        crate::tls::client_config_from_files(&p("12AB.pem"), &p("12AB.key"), &[p("ca.pem")])
+            .unwrap();
+        assert!(crate::tls::load_trust(&[p("missing.pem")]).is_err());
+    }
+
+    #[test]
+    fn school_certificate_carries_the_oin_and_the_school_name() {
+        use x509_parser::prelude::*;
+        let ca = TestCa::generate("Test CA").unwrap();
+        let brin = Brin::parse("25BE").unwrap();
+        let cert = ca
+            .school_cert(&brin, "Het Lyceum", Utc::now() + days(30))
+            .unwrap();
+        let (_, x) = X509Certificate::from_der(cert.der.as_ref()).unwrap();
+        let subject = x.subject();
+        let serial: Vec<_> = subject
+            .iter_attributes()
+            .filter(|a| a.attr_type() == &x509_parser::oid_registry::OID_X509_SERIALNUMBER)
+            .map(|a| a.as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(serial, vec!["0000000700025BE00000".to_owned()]);
+        let org: Vec<_> = subject
+            .iter_organization()
+            .map(|a| a.as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(org, vec!["Het Lyceum".to_owned()]);
+        assert!(x.issuer().to_string().contains("Test CA"));
+    }
+}
