@@ -10,7 +10,6 @@
 use std::future::Future;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use rand::RngCore;
 use verzuim_domain::{SchoolRole, StudentId};
 use verzuim_edukoppeling::messages::{
     AanvraagGewijzigdeMeldingRelatiefVerzuimRequest, FIELD_ELEMENTS, Foutmelding,
@@ -190,19 +189,12 @@ pub struct MeldingLog {
 
 /// A random (version 4) UUID in text form.
 pub fn new_uuid() -> String {
-    let mut b = [0u8; 16];
-    rand::rng().fill_bytes(&mut b);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+    verzuim_edukoppeling::addressing::uuid_v4(rand::random())
+}
+
+/// A fresh random `wsa:MessageID`.
+pub fn new_message_id() -> MessageId {
+    MessageId::from_random(rand::random())
 }
 
 /// The confirmed fields of a stored melding (with the changes the loket accepted).
@@ -719,7 +711,7 @@ impl App {
         now: DateTime<Utc>,
     ) -> Result<(Answer, NewM2mMessage)> {
         let operation = request.operation();
-        let id = MessageId::from_uuid(&new_uuid()).map_err(|e| M2mError::Message(e.to_string()))?;
+        let id = new_message_id();
         let headers = WsaHeaders::request(
             &settings.loket_oin,
             &settings.school_oin,

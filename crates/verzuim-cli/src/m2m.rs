@@ -13,16 +13,12 @@ use verzuim_app::loket::{Loket, M2mSettings};
 use verzuim_app::m2m::{SyncReport, SyncSettings};
 use verzuim_domain::Brin;
 use verzuim_edukoppeling::{Limits, Oin};
-use verzuim_m2m::pki::{IssuedCert, TestCa};
+use verzuim_m2m::pki::{IssuedCert, TEST_CA_ORGANISATION, TestCa};
 use verzuim_m2m::{ClientOptions, LoketEndpoint, M2mClient, ServerOptions, tls};
 use verzuim_store::SchoolId;
 
 use crate::commands::today;
 use crate::config::Config;
-
-/// Organisation name in the subject of every CA `verzuim pki` makes: a loket outside the
-/// proeftuin refuses a trust store that holds one.
-pub(crate) const TEST_CA_ORGANISATION: &str = "verzuim test-PKI";
 
 /// What `verzuim pki init` wrote.
 pub(crate) struct PkiFiles {

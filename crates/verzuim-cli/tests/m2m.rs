@@ -281,24 +281,9 @@ async fn call(
     Ok((status, parsed.body))
 }
 
-/// A valid BSN (11-proef) made from `seed`.
+/// A valid BSN for `seed`.
 fn bsn(seed: u32) -> String {
-    let mut n = seed * 7 + 20_000_000;
-    loop {
-        let digits: Vec<u32> = format!("{n:08}")
-            .bytes()
-            .map(|b| u32::from(b - b'0'))
-            .collect();
-        let sum: u32 = digits
-            .iter()
-            .zip([9, 8, 7, 6, 5, 4, 3, 2])
-            .map(|(d, w)| d * w)
-            .sum();
-        if sum % 11 < 10 {
-            return format!("{n:08}{}", sum % 11);
-        }
-        n += 1;
-    }
+    verzuim_demo::test_bsn(seed)
 }
 
 fn melding(student: u32, location: &str, begin: NaiveDate) -> MeldingGegevens {
@@ -398,7 +383,12 @@ async fn answer_in_the_loket(files: &DemoFiles, lines: &[String], nummer: &str) 
             tokio::time::sleep(Duration::from_secs(30 - (unix % 30) as u64 + 1)).await;
         }
         let page = http.get(format!("{base}/inloggen")).send().await.unwrap();
-        let token = csrf(&page.text().await.unwrap());
+        let html = page.text().await.unwrap();
+        assert!(
+            html.contains("class=\"proeftuin\""),
+            "the demo loket runs as proeftuin and says so on every page"
+        );
+        let token = csrf(&html);
         let unix = u64::try_from(Utc::now().timestamp()).unwrap();
         let code = verzuim_auth::totp::code_at(&secret(lines, "lpa.maastricht"), unix).unwrap();
         let r = http
@@ -788,4 +778,85 @@ async fn wait_until<T>(within: Duration, what: &str, probe: impl AsyncFn() -> Op
         assert!(Instant::now() < deadline, "timed out: {what}");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+/// `verzuim pki` makes a test PKI (refusing to overwrite a CA); a loket outside the proeftuin
+/// refuses to start with that test CA in its client trust store, and starts with
+/// `--proeftuin`.
+#[test]
+fn a_test_ca_opens_only_the_proeftuin() {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = dir.path().join("pki");
+    let init = |extra: &[&str]| {
+        let mut c = verzuim();
+        c.args(["pki", "init", "--dir", pki.to_str().unwrap()])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = init(&["--school", "12AB=Sint-Maartenscollege"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for f in [
+        "ca.pem",
+        "ca.key",
+        "server.pem",
+        "server.key",
+        "12AB.pem",
+        "12AB.key",
+        "12AB.cer",
+    ] {
+        assert!(pki.join(f).exists(), "{f} written");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(pki.join("12AB.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "keys are private");
+    }
+    let again = init(&[]);
+    assert!(
+        !again.status.success(),
+        "a second init must not replace the CA"
+    );
+    assert!(String::from_utf8_lossy(&again.stderr).contains("bevat al een test-CA"));
+
+    let serve = |proeftuin: bool| {
+        let port = free_ports();
+        let mut c = verzuim();
+        c.current_dir(dir.path())
+            .env(
+                "VERZUIM_LOKET_DATABASE_URL",
+                format!("sqlite:{}", dir.path().join("loket.sqlite").display()),
+            )
+            .env("VERZUIM_M2M_SERVER_CERT", pki.join("server.pem"))
+            .env("VERZUIM_M2M_SERVER_KEY", pki.join("server.key"))
+            .env("VERZUIM_M2M_CLIENT_TRUST", pki.join("ca.pem"))
+            .args([
+                "serve",
+                "loket",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--m2m-listen",
+                &format!("127.0.0.1:{}", port + 1),
+            ]);
+        if proeftuin {
+            c.arg("--proeftuin");
+        }
+        c
+    };
+    let refused = serve(false).output().unwrap();
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("alleen in de proeftuin"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    let (_running, _) = Running::start(serve(true), "(proeftuin)", Duration::from_secs(60));
 }

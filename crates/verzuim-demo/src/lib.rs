@@ -467,3 +467,9 @@ fn demo_school() -> Result<School, ValidationError> {
         ],
     )
 }
+
+/// A valid BSN (11-proef) for `seed`, different for every seed below 40 million: for tests,
+/// benchmarks and hand-made fixtures that need a few numbers without a whole demo school.
+pub fn test_bsn(seed: u32) -> String {
+    numbers::test_bsn(seed)
+}

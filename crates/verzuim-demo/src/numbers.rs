@@ -12,6 +12,26 @@ use crate::rng::mix;
 const WEIGHTS: [u64; 8] = [9, 8, 7, 6, 5, 4, 3, 2];
 const MILLION: u64 = 1_000_000;
 
+/// A valid BSN for `seed` (see [`crate::test_bsn`]): the 8-digit prefix `20_000_000 + 2·seed`,
+/// or the one after it when the first would need check digit 10. Two consecutive prefixes never
+/// both do: their weighted sums differ by 2, 7, 3, 1, 1, 3, 6 or 9 mod 11 (by the number of
+/// carries), never by 0. Seeds get disjoint pairs of prefixes, so the numbers are distinct.
+pub(crate) fn test_bsn(seed: u32) -> String {
+    let check = |prefix: u64| -> u64 {
+        let digits = format!("{prefix:08}");
+        let sum: u64 = digits
+            .bytes()
+            .map(|b| u64::from(b - b'0'))
+            .zip(WEIGHTS)
+            .map(|(d, w)| d * w)
+            .sum();
+        sum % 11
+    };
+    let base = 20_000_000 + 2 * u64::from(seed);
+    let prefix = if check(base) < 10 { base } else { base + 1 };
+    format!("{prefix:08}{}", check(prefix))
+}
+
 /// Seed-dependent affine permutation of `0..1_000_000`.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct NumberPlan {
@@ -91,6 +111,20 @@ fn finish(digits: &mut [u64; 9], partial: u64, index: u64, rem: u64) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn test_bsns_pass_the_eleven_test_and_differ() {
+        let mut seen = std::collections::HashSet::new();
+        for seed in (0..200_000).chain([39_999_999]) {
+            let bsn = super::test_bsn(seed);
+            let parsed = verzuim_domain::PersonalNumber::parse(&bsn);
+            assert!(
+                matches!(parsed, Ok(verzuim_domain::PersonalNumber::Bsn(_))),
+                "{bsn}"
+            );
+            assert!(seen.insert(bsn), "seed {seed} repeats a number");
+        }
+    }
+
     use super::*;
     use verzuim_domain::PersonalNumber;
 

@@ -35,6 +35,22 @@ pub fn is_uuid(s: &str) -> bool {
         })
 }
 
+/// The text form of a version-4 (random) UUID made from 16 random bytes; the caller brings
+/// the randomness (this crate has none).
+pub fn uuid_v4(mut bytes: [u8; 16]) -> String {
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let h: String = bytes.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
 /// A `wsa:MessageID`: a UUID, written as `urn:uuid:<uuid>`, kept in lower case.
 /// The caller generates the UUID; this crate has no randomness.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -49,6 +65,11 @@ impl MessageId {
         } else {
             Err(AddressingError::NotUuid(t.to_owned()))
         }
+    }
+
+    /// A version-4 UUID from 16 random bytes (see [`uuid_v4`]).
+    pub fn from_random(bytes: [u8; 16]) -> Self {
+        Self(uuid_v4(bytes))
     }
 
     /// From the header value `urn:uuid:<uuid>` (the prefix is case-insensitive).
@@ -237,6 +258,13 @@ impl WsaHeaders {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn random_bytes_make_a_version_4_uuid() {
+        let id = super::MessageId::from_random([0xff; 16]);
+        assert_eq!(id.uuid(), "ffffffff-ffff-4fff-bfff-ffffffffffff");
+        assert!(super::is_uuid(id.uuid()));
+    }
+
     use super::*;
 
     #[test]

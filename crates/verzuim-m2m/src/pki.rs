@@ -23,6 +23,10 @@ use verzuim_edukoppeling::Oin;
 /// X.520 `serialNumber` (2.5.4.5): the OIN in PKIoverheid certificates.
 const OID_SERIAL_NUMBER: [u64; 4] = [2, 5, 4, 5];
 
+/// The organisation (`O`) in the subject of every CA a [`TestCa`] makes: a loket outside the
+/// proeftuin refuses a trust store that holds one.
+pub const TEST_CA_ORGANISATION: &str = "verzuim test-PKI";
+
 /// Why a certificate could not be made, loaded or written.
 #[derive(Debug, thiserror::Error)]
 pub enum PkiError {
@@ -103,7 +107,7 @@ impl TestCa {
         let mut params = CertificateParams::new(Vec::<String>::new())?;
         let mut dn = DistinguishedName::new();
         dn.push(DnType::CountryName, "NL");
-        dn.push(DnType::OrganizationName, "verzuim test-PKI");
+        dn.push(DnType::OrganizationName, TEST_CA_ORGANISATION);
         dn.push(DnType::CommonName, name);
         params.distinguished_name = dn;
         params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);

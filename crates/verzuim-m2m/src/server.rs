@@ -31,8 +31,8 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio_rustls::TlsAcceptor;
 use verzuim_edukoppeling::{
-    Fault, FaultCode, Limits, MessageId, Oin, WSA_ANONYMOUS, WSA_FAULT_ACTION, WsaHeaders,
-    recover_headers, write_fault,
+    Fault, FaultCode, Limits, Oin, WSA_ANONYMOUS, WSA_FAULT_ACTION, WsaHeaders, recover_headers,
+    write_fault,
 };
 
 use crate::tls::ServerTls;
@@ -228,25 +228,6 @@ fn too_large(max: usize) -> Response<Full<Bytes>> {
     )
 }
 
-/// A fresh `wsa:MessageID` for a fault the transport writes itself.
-fn new_message_id() -> Option<MessageId> {
-    use rand::RngCore;
-    let mut b = [0u8; 16];
-    rand::rng().fill_bytes(&mut b);
-    b[6] = (b[6] & 0x0F) | 0x40;
-    b[8] = (b[8] & 0x3F) | 0x80;
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    MessageId::from_uuid(&format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    ))
-    .ok()
-}
-
 /// A transport fault that relates to the request, when the request's WS-Addressing headers
 /// can be read from `body` (with the protocol's safety limits), so the client can match it
 /// (`verzuim_edukoppeling::parse_response` requires `wsa:RelatesTo`).
@@ -260,18 +241,16 @@ fn fault_relating_to(
         max_bytes: shared.opts.max_body_bytes,
         ..Limits::default()
     };
-    let headers = recover_headers(body, &limits).and_then(|request| {
-        Some(WsaHeaders {
-            to: request
-                .from
-                .clone()
-                .unwrap_or_else(|| WSA_ANONYMOUS.to_owned()),
-            action: WSA_FAULT_ACTION.to_owned(),
-            message_id: new_message_id()?,
-            relates_to: Some(request.message_id),
-            from: shared.opts.own_oin.as_ref().map(Oin::anonymous_address),
-            reply_to: None,
-        })
+    let headers = recover_headers(body, &limits).map(|request| WsaHeaders {
+        to: request
+            .from
+            .clone()
+            .unwrap_or_else(|| WSA_ANONYMOUS.to_owned()),
+        action: WSA_FAULT_ACTION.to_owned(),
+        message_id: verzuim_app::m2m::new_message_id(),
+        relates_to: Some(request.message_id),
+        from: shared.opts.own_oin.as_ref().map(Oin::anonymous_address),
+        reply_to: None,
     });
     let mut r = response(
         status,

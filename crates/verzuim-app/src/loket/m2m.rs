@@ -28,7 +28,6 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use rand::RngCore;
 use verzuim_domain::{Brin, PersonalNumber};
 use verzuim_edukoppeling::messages::{
     AanvraagGewijzigdeMeldingRelatiefVerzuimRequest,
@@ -54,6 +53,7 @@ use verzuim_store::loket::{
 };
 
 use super::{Loket, LoketActor, LoketError, LoketRole};
+use crate::m2m::new_message_id;
 
 /// Cases per poll answer when the school does not say (`MaximumAantal`).
 pub const DEFAULT_POLL_LIMIT: u32 = 100;
@@ -105,29 +105,6 @@ enum Handled {
 struct Refusal {
     fault: Fault,
     note: String,
-}
-
-/// A fresh `urn:uuid:` MessageID (UUID version 4).
-fn new_message_id() -> MessageId {
-    loop {
-        let mut b = [0u8; 16];
-        rand::rng().fill_bytes(&mut b);
-        b[6] = (b[6] & 0x0F) | 0x40;
-        b[8] = (b[8] & 0x3F) | 0x80;
-        let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-        let text = format!(
-            "{}-{}-{}-{}-{}",
-            &h[0..8],
-            &h[8..12],
-            &h[12..16],
-            &h[16..20],
-            &h[20..32]
-        );
-        // always a UUID; the loop only satisfies the type
-        if let Ok(id) = MessageId::from_uuid(&text) {
-            return id;
-        }
-    }
 }
 
 /// The synthetic actor the machine coupling acts as: melder of `brin`.

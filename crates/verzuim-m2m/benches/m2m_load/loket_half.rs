@@ -6,12 +6,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use verzuim_app::loket::{
-    ContactInput, LocationInput, Loket, LoketConfig, LoketRole, M2mPeer, M2mSettings,
-};
+use verzuim_app::loket::{ContactInput, LocationInput, Loket, LoketConfig, LoketRole, M2mSettings};
 use verzuim_edukoppeling::messages::ResponseMessage;
 use verzuim_edukoppeling::{Limits, Oin, ResponseBody, parse_response};
-use verzuim_m2m::{SoapHandler, SoapRequest, SoapResponse};
+use verzuim_m2m::LoketEndpoint;
 use verzuim_store::LoketStore;
 
 use super::{LOKET_OIN, Pki, SCHOOL_NAME, Stats, brin, melden_envelope, run as run_clients, start};
@@ -19,39 +17,6 @@ use super::{LOKET_OIN, Pki, SCHOOL_NAME, Stats, brin, melden_envelope, run as ru
 const PASSWORD: &str = "bench wachtwoord 123";
 const LOCATION: &str = "Hoofdgebouw";
 const GEMEENTE: &str = "0935";
-
-struct LoketHandler {
-    loket: Loket,
-    settings: M2mSettings,
-}
-
-impl SoapHandler for LoketHandler {
-    fn handle(
-        &self,
-        request: SoapRequest,
-    ) -> std::pin::Pin<Box<dyn Future<Output = SoapResponse> + Send + '_>> {
-        Box::pin(async move {
-            let now = Utc::now();
-            let reply = self
-                .loket
-                .m2m_exchange(
-                    &self.settings,
-                    &M2mPeer {
-                        certificate_der: request.peer_der,
-                    },
-                    request.soap_action.as_deref(),
-                    &request.body,
-                    now.date_naive(),
-                    now,
-                )
-                .await;
-            SoapResponse {
-                status: reply.status,
-                body: reply.body,
-            }
-        })
-    }
-}
 
 /// The meldingsnummer in a `MeldenRelatiefVerzuimResponse`, if the answer is one.
 fn nummer(status: u16, body: &[u8]) -> Option<String> {
@@ -143,10 +108,9 @@ pub async fn run(pki: &Pki, clients: usize, duration: Duration) -> Option<Stats>
         limits: Limits::default(),
         proeftuin: false,
     };
-    let handler = Arc::new(LoketHandler {
-        loket: loket.clone(),
-        settings,
-    });
+    let handler = Arc::new(LoketEndpoint::new(loket.clone(), settings, |now| {
+        now.date_naive()
+    }));
     let (endpoint, stop, task) = start(pki, handler).await;
     let (stats, bodies) = run_clients(
         "loket",

@@ -222,6 +222,10 @@ pub fn loket_router(loket: Loket, config: WebConfig) -> Router {
             state.clone(),
             loket_error_page,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            proeftuin_banner,
+        ))
         .layer(axum::middleware::map_response(crate::security_headers))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
@@ -273,6 +277,42 @@ async fn loket_error_page(
             response
         }
     }
+}
+
+/// The banner every page of a test loket ("proeftuin") shows at the top.
+pub const PROEFTUIN_BANNER: &str = r#"<div class="proeftuin" role="note"><strong>Proeftuin</strong> — dit is de testomgeving van het Verzuimloket. Gebruik geen echte gegevens van leerlingen; meldingen hier gaan niet naar een gemeente.</div>"#;
+
+/// In the proeftuin, puts [`PROEFTUIN_BANNER`] right after `<body>` of every HTML page, so
+/// nobody mistakes the test environment for the real loket.
+async fn proeftuin_banner(
+    State(state): State<LoketState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let response = next.run(request).await;
+    let is_html = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if !state.config.proeftuin || !is_html {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 4 * 1024 * 1024).await else {
+        return (
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "pagina te groot",
+        )
+            .into_response();
+    };
+    let html = String::from_utf8_lossy(&bytes);
+    let marked = match html.find("<body>") {
+        Some(at) => format!("{}{PROEFTUIN_BANNER}{}", &html[..at + 6], &html[at + 6..]),
+        None => html.into_owned(),
+    };
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(marked))
 }
 
 /// Serves the loket on `listener` until `shutdown` completes, then finishes the requests in

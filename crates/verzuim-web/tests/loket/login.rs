@@ -54,6 +54,10 @@ async fn login_needs_password_and_a_valid_totp_code(backend: Backend) {
     assert_eq!(status, 200);
     assert!(html.contains("Mia Melder"), "{html}");
     assert!(html.contains("Testschool De Linde"), "{html}");
+    assert!(
+        !html.contains("class=\"proeftuin\""),
+        "the real loket carries no proeftuin banner"
+    );
 
     // The same code a second time is refused (a step is never accepted twice).
     let other = app.browser();
