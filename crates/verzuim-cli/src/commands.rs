@@ -23,7 +23,7 @@ use verzuim_web::WebConfig;
 
 use crate::config::Config;
 use crate::m2m::{M2mListener, SchoolSync};
-use crate::{Cli, Command, Face, LoketCommand, PkiCommand, SchoolCommand};
+use crate::{Cli, Command, Face, LoketCommand, PkiCommand, ProtocolCommand, SchoolCommand};
 
 pub(crate) async fn run(cli: Cli, config: Config) -> Result<()> {
     match cli.command {
@@ -95,6 +95,20 @@ pub(crate) async fn run(cli: Cli, config: Config) -> Result<()> {
                     Ok(())
                 }
             }
+        }
+        Command::Protocol(ProtocolCommand::Check { file }) => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("kan {} niet lezen", file.display()))?;
+            let protocol = verzuim_protocol::Protocol::from_toml(&text)
+                .map_err(|e| anyhow::Error::new(e).context(format!("{}", file.display())))?;
+            println!(
+                "{}: in orde — {} tellers, {} stappen in {} ladder(s).",
+                file.display(),
+                protocol.counters.len(),
+                protocol.steps.len(),
+                protocol.ladders().len()
+            );
+            Ok(())
         }
         Command::Pki(PkiCommand::Init {
             dir,

@@ -49,6 +49,9 @@ enum Command {
         #[arg(long)]
         proeftuin: bool,
     },
+    /// A school's absence protocol as a rule file (docs/protocol.md).
+    #[command(subcommand)]
+    Protocol(ProtocolCommand),
     /// A test PKI for development, the demo and the proeftuin: a CA, the loket's server
     /// certificate and school client certificates (PEM files).
     #[command(subcommand)]
@@ -182,6 +185,16 @@ enum LoketCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum ProtocolCommand {
+    /// Check a rule file: syntax, keys, counters, roles and codes; errors name the line,
+    /// the key and the reason (exit code 2).
+    Check {
+        /// The rule file (TOML), e.g. protocols/mlg-2020.toml.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum PkiCommand {
     /// Make a new test CA with a server certificate for the loket and client certificates
     /// for schools.
@@ -241,7 +254,11 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("verzuim: {err:#}");
-            if err.downcast_ref::<check::InvalidCase>().is_some() {
+            if err.downcast_ref::<check::InvalidCase>().is_some()
+                || err
+                    .downcast_ref::<verzuim_protocol::ProtocolError>()
+                    .is_some()
+            {
                 ExitCode::from(2)
             } else {
                 ExitCode::FAILURE
