@@ -13,7 +13,7 @@ use verzuim_app::loket::{Loket, M2mSettings};
 use verzuim_app::m2m::{SyncReport, SyncSettings};
 use verzuim_domain::Brin;
 use verzuim_edukoppeling::{Limits, Oin};
-use verzuim_m2m::pki::{IssuedCert, TEST_CA_ORGANISATION, TestCa};
+use verzuim_m2m::pki::{DevPki, TEST_CA_ORGANISATION, TestCa};
 use verzuim_m2m::{ClientOptions, LoketEndpoint, M2mClient, ServerOptions, tls};
 use verzuim_store::SchoolId;
 
@@ -50,6 +50,9 @@ impl std::str::FromStr for SchoolName {
     }
 }
 
+/// Days a school certificate of `verzuim pki init` is valid.
+const SCHOOL_CERT_DAYS: i64 = 365;
+
 /// `verzuim pki init`: a new test CA in `dir` (refused when `dir/ca.key` exists), a loket
 /// server certificate for `hosts`, and a client certificate per school.
 pub(crate) fn pki_init(dir: &Path, hosts: &[String], schools: &[SchoolName]) -> Result<PkiFiles> {
@@ -59,16 +62,14 @@ pub(crate) fn pki_init(dir: &Path, hosts: &[String], schools: &[SchoolName]) -> 
             dir.display()
         );
     }
-    let ca = TestCa::generate("verzuim test-CA").context("kan de test-CA niet maken")?;
     let names: Vec<&str> = hosts.iter().map(String::as_str).collect();
-    let server = ca
-        .server_cert(&names)
-        .context("kan het servercertificaat niet maken")?;
-    let issued = issue_schools(&ca, schools)?;
-    let mut written = verzuim_m2m::pki::write_pem(dir, &ca, &server, &issued)?;
-    for (brin, cert) in &issued {
-        written.push(write_cer(dir, brin, cert)?);
-    }
+    let schools: Vec<(Brin, String)> = schools
+        .iter()
+        .map(|s| (s.brin.clone(), s.name.clone()))
+        .collect();
+    let written = DevPki::generate("verzuim test-CA", &names, &schools, SCHOOL_CERT_DAYS)
+        .context("kan de test-PKI niet maken")?
+        .write_pem(dir)?;
     Ok(PkiFiles {
         dir: dir.to_owned(),
         written,
@@ -85,20 +86,9 @@ pub(crate) fn pki_school(dir: &Path, school: &SchoolName, days: i64) -> Result<P
             Utc::now() + chrono::Duration::days(days),
         )
         .context("kan het schoolcertificaat niet maken")?;
-    let brin = school.brin.as_str();
-    let mut written = Vec::new();
-    for (name, text) in [
-        (format!("{brin}.pem"), cert.cert_pem.as_str()),
-        (format!("{brin}.key"), cert.key_pem.as_str()),
-    ] {
-        let path = dir.join(name);
-        write_private(&path, text)?;
-        written.push(path);
-    }
-    written.push(write_cer(dir, &school.brin, &cert)?);
     Ok(PkiFiles {
         dir: dir.to_owned(),
-        written,
+        written: verzuim_m2m::pki::write_school(dir, &school.brin, &cert)?,
     })
 }
 
@@ -113,44 +103,6 @@ fn load_ca(dir: &Path) -> Result<TestCa> {
         })
     };
     TestCa::from_pem(&read("ca.pem")?, &read("ca.key")?).context("de test-CA is onleesbaar")
-}
-
-fn issue_schools(ca: &TestCa, schools: &[SchoolName]) -> Result<Vec<(Brin, IssuedCert)>> {
-    schools
-        .iter()
-        .map(|s| {
-            let cert = ca
-                .school_cert(&s.brin, &s.name, Utc::now() + chrono::Duration::days(365))
-                .with_context(|| format!("kan het certificaat van {} niet maken", s.brin))?;
-            Ok((s.brin.clone(), cert))
-        })
-        .collect()
-}
-
-/// Writes the school certificate in DER as `<BRIN>.cer`: the file the school's beheerder
-/// uploads to the loket (seed 000 allows .cer, .crt, .cert and .p7b).
-fn write_cer(dir: &Path, brin: &Brin, cert: &IssuedCert) -> Result<PathBuf> {
-    let path = dir.join(format!("{}.cer", brin.as_str()));
-    std::fs::write(&path, cert.der.as_ref())
-        .with_context(|| format!("kan {} niet schrijven", path.display()))?;
-    Ok(path)
-}
-
-/// Writes `text` to `path`, readable by the owner only (keys).
-fn write_private(path: &Path, text: &str) -> Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options
-        .open(path)
-        .with_context(|| format!("kan {} niet schrijven", path.display()))?;
-    file.write_all(text.as_bytes())
-        .with_context(|| format!("kan {} niet schrijven", path.display()))
 }
 
 /// Prints what `verzuim pki` wrote and what to do with it.

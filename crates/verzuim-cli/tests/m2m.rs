@@ -253,7 +253,6 @@ fn uuid(n: u64, salt: u32) -> String {
 }
 
 fn headers(brin: &str, message: u64, salt: u32, message_kind: &RequestMessage) -> WsaHeaders {
-    let _ = message_kind;
     WsaHeaders::request(
         &Oin::parse(LOKET_OIN).unwrap(),
         &Oin::from_brin(&Brin::parse(brin).unwrap()),

@@ -294,7 +294,7 @@ impl DevPki {
 }
 
 /// Writes a development PKI into `dir` (created with mode 0700 when missing): `ca.pem`,
-/// `ca.key`, `server.pem`, `server.key` and per school `<BRIN>.pem`, `<BRIN>.key`. Keys get
+/// `ca.key`, `server.pem`, `server.key` and per school the files of [`write_school`]. Keys get
 /// mode 0600. Returns the paths written.
 pub fn write_pem(
     dir: &Path,
@@ -304,19 +304,38 @@ pub fn write_pem(
 ) -> Result<Vec<PathBuf>, PkiError> {
     create_private_dir(dir)?;
     let mut written = Vec::new();
-    let mut put = |name: &str, text: &str, secret: bool| -> Result<(), PkiError> {
+    for (name, text, secret) in [
+        ("ca.pem", &ca.cert.cert_pem, false),
+        ("ca.key", &ca.cert.key_pem, true),
+        ("server.pem", &server.cert_pem, false),
+        ("server.key", &server.key_pem, true),
+    ] {
         let path = dir.join(name);
-        write_file(&path, text, secret)?;
+        write_file(&path, text.as_bytes(), secret)?;
         written.push(path);
-        Ok(())
-    };
-    put("ca.pem", &ca.cert.cert_pem, false)?;
-    put("ca.key", &ca.cert.key_pem, true)?;
-    put("server.pem", &server.cert_pem, false)?;
-    put("server.key", &server.key_pem, true)?;
+    }
     for (brin, cert) in schools {
-        put(&format!("{}.pem", brin.as_str()), &cert.cert_pem, false)?;
-        put(&format!("{}.key", brin.as_str()), &cert.key_pem, true)?;
+        written.extend(write_school(dir, brin, cert)?);
+    }
+    Ok(written)
+}
+
+/// Writes one school's certificate into `dir` (created when missing): `<BRIN>.pem`,
+/// `<BRIN>.key` (mode 0600) and `<BRIN>.cer` — the certificate in DER, the file the school's
+/// beheerder uploads to the loket (seed 000 allows .cer, .crt, .cert and .p7b). Returns the
+/// paths written.
+pub fn write_school(dir: &Path, brin: &Brin, cert: &IssuedCert) -> Result<Vec<PathBuf>, PkiError> {
+    create_private_dir(dir)?;
+    let brin = brin.as_str();
+    let mut written = Vec::new();
+    for (name, bytes, secret) in [
+        (format!("{brin}.pem"), cert.cert_pem.as_bytes(), false),
+        (format!("{brin}.key"), cert.key_pem.as_bytes(), true),
+        (format!("{brin}.cer"), cert.der.as_ref(), false),
+    ] {
+        let path = dir.join(name);
+        write_file(&path, bytes, secret)?;
+        written.push(path);
     }
     Ok(written)
 }
@@ -339,7 +358,7 @@ fn create_private_dir(dir: &Path) -> Result<(), PkiError> {
     builder.create(dir).map_err(io_err(dir))
 }
 
-fn write_file(path: &Path, text: &str, secret: bool) -> Result<(), PkiError> {
+fn write_file(path: &Path, bytes: &[u8], secret: bool) -> Result<(), PkiError> {
     let mut options = fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
@@ -355,7 +374,7 @@ fn write_file(path: &Path, text: &str, secret: bool) -> Result<(), PkiError> {
         file.set_permissions(fs::Permissions::from_mode(0o600))
             .map_err(io_err(path))?;
     }
-    file.write_all(text.as_bytes()).map_err(io_err(path))?;
+    file.write_all(bytes).map_err(io_err(path))?;
     file.sync_all().map_err(io_err(path))
 }
 
@@ -373,8 +392,13 @@ mod tests {
         let school = ca
             .school_cert(&brin, "De Test School", Utc::now() + days(30))
             .unwrap();
-        let paths = write_pem(&out, &ca, &server, &[(brin, school)]).unwrap();
-        assert_eq!(paths.len(), 6);
+        let paths = write_pem(&out, &ca, &server, &[(brin, school.clone())]).unwrap();
+        assert_eq!(paths.len(), 7);
+        assert_eq!(
+            fs::read(out.join("12AB.cer")).unwrap(),
+            school.der.as_ref(),
+            "the upload file is the certificate in DER"
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
