@@ -351,6 +351,29 @@ pub struct SchoolCalendar {
     pub holidays: Vec<Holiday>,
     /// Extra free days (studiedagen, margedagen, Bevrijdingsdag when the school closes).
     pub extra_free_days: BTreeSet<NaiveDate>,
+    /// The school's own periods (periodes, blokken, rapportperiodes), ascending; empty when
+    /// the school has not given them ([`SchoolCalendar::periods_or_standard`] then divides the
+    /// year). The protocol engine counts "per periode" in these.
+    #[serde(default)]
+    pub periods: Vec<SchoolPeriod>,
+}
+
+/// One of a school's periods: a named, inclusive span of dates inside the school year.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct SchoolPeriod {
+    /// Name shown to people ("periode 2", "blok 3").
+    pub name: String,
+    /// First day (inclusive).
+    pub first: NaiveDate,
+    /// Last day (inclusive).
+    pub last: NaiveDate,
+}
+
+impl SchoolPeriod {
+    /// Whether `date` falls in the period.
+    pub fn contains(&self, date: NaiveDate) -> bool {
+        self.first <= date && date <= self.last
+    }
 }
 
 impl SchoolCalendar {
@@ -386,7 +409,95 @@ impl SchoolCalendar {
             last_day,
             holidays,
             extra_free_days,
+            periods: Vec::new(),
         })
+    }
+
+    /// The calendar with the school's own periods. Refused: an empty or repeated name
+    /// (case-insensitive), a period that ends before it starts, lies outside the school year
+    /// (first to last school day) or overlaps another. Periods are kept in date order.
+    pub fn with_periods(mut self, mut periods: Vec<SchoolPeriod>) -> Result<Self, ValidationError> {
+        periods.sort_by_key(|p| p.first);
+        for (i, p) in periods.iter().enumerate() {
+            let bad = |reason: String| {
+                ValidationError::new("periode", format!("periode '{}': {reason}", p.name.trim()))
+            };
+            if p.name.trim().is_empty() {
+                return Err(ValidationError::new(
+                    "periode",
+                    "een periode heeft geen naam",
+                ));
+            }
+            if p.last < p.first {
+                return Err(bad(format!(
+                    "eindigt ({}) voor hij begint ({})",
+                    p.last, p.first
+                )));
+            }
+            if p.first < self.first_day || p.last > self.last_day {
+                return Err(bad(format!(
+                    "valt buiten het schooljaar ({} t/m {})",
+                    self.first_day, self.last_day
+                )));
+            }
+            if let Some(o) = periods[..i].iter().find(|o| o.last >= p.first) {
+                return Err(bad(format!("overlapt met '{}'", o.name.trim())));
+            }
+            if periods[..i]
+                .iter()
+                .any(|o| o.name.trim().eq_ignore_ascii_case(p.name.trim()))
+            {
+                return Err(bad("de naam komt twee keer voor".to_owned()));
+            }
+        }
+        self.periods = periods
+            .into_iter()
+            .map(|p| SchoolPeriod {
+                name: p.name.trim().to_owned(),
+                ..p
+            })
+            .collect();
+        Ok(self)
+    }
+
+    /// The school's periods, or — when it gave none — four standard periods ("periode 1" to
+    /// "periode 4") that divide the lesweken as evenly as possible, each running from the
+    /// Monday of its first lesweek (the first school day for the first) to the day before the
+    /// next one starts (the last school day for the last).
+    pub fn periods_or_standard(&self) -> Vec<SchoolPeriod> {
+        if !self.periods.is_empty() {
+            return self.periods.clone();
+        }
+        let weeks = self.school_weeks();
+        if weeks.is_empty() {
+            return Vec::new();
+        }
+        let parts = weeks.len().min(4);
+        let starts: Vec<NaiveDate> = (0..parts)
+            .map(|i| {
+                let w = &weeks[i * weeks.len() / parts];
+                if i == 0 { self.first_day } else { w.monday }
+            })
+            .collect();
+        starts
+            .iter()
+            .enumerate()
+            .map(|(i, &first)| SchoolPeriod {
+                name: format!("periode {}", i + 1),
+                first,
+                last: starts
+                    .get(i + 1)
+                    .and_then(|next| next.pred_opt())
+                    .unwrap_or(self.last_day),
+            })
+            .collect()
+    }
+
+    /// The period `date` falls in, among [`SchoolCalendar::periods_or_standard`].
+    pub fn period_of(&self, date: NaiveDate) -> Option<SchoolPeriod> {
+        self.periods_or_standard()
+            .into_iter()
+            .find(|p| p.contains(date))
     }
 
     /// The calendar from the shipped holiday data: the first school day is the Monday after
@@ -497,6 +608,69 @@ mod tests {
         assert_eq!(SchoolYear::containing(d(2027, 7, 31)), y);
         assert_eq!(SchoolYear::containing(d(2026, 8, 1)), y);
         assert!(SchoolYear::parse("2026-2028").is_err());
+    }
+
+    #[test]
+    fn standard_periods_divide_the_lesweken_in_four() {
+        let cal = SchoolCalendar::shipped(SchoolYear::starting(2026), Region::Zuid).unwrap();
+        let periods = cal.periods_or_standard();
+        assert_eq!(periods.len(), 4);
+        assert_eq!(periods[0].first, cal.first_day);
+        assert_eq!(periods[3].last, cal.last_day);
+        for pair in periods.windows(2) {
+            assert_eq!(pair[0].last.succ_opt(), Some(pair[1].first));
+            assert_eq!(pair[1].first.weekday(), Weekday::Mon);
+        }
+        let weeks = |p: &SchoolPeriod| {
+            cal.school_weeks()
+                .iter()
+                .filter(|w| p.contains(w.monday) || p.contains(w.days[0]))
+                .count()
+        };
+        let counts: Vec<usize> = periods.iter().map(weeks).collect();
+        let (min, max) = (counts.iter().min().unwrap(), counts.iter().max().unwrap());
+        assert!(max - min <= 1, "{counts:?}");
+        assert_eq!(cal.period_of(d(2026, 9, 1)).unwrap().name, "periode 1");
+    }
+
+    #[test]
+    fn own_periods_are_checked_and_sorted() {
+        let cal = SchoolCalendar::shipped(SchoolYear::starting(2026), Region::Zuid).unwrap();
+        let p = |name: &str, first, last| SchoolPeriod {
+            name: name.into(),
+            first,
+            last,
+        };
+        let ok = cal
+            .clone()
+            .with_periods(vec![
+                p("periode 2", d(2026, 11, 9), d(2027, 7, 16)),
+                p(" periode 1 ", d(2026, 8, 24), d(2026, 11, 8)),
+            ])
+            .unwrap();
+        assert_eq!(ok.periods[0].name, "periode 1");
+        assert_eq!(ok.periods_or_standard(), ok.periods);
+        let overlap = cal.clone().with_periods(vec![
+            p("a", d(2026, 8, 24), d(2026, 11, 9)),
+            p("b", d(2026, 11, 9), d(2027, 1, 1)),
+        ]);
+        assert!(overlap.unwrap_err().reason.contains("overlapt met 'a'"));
+        let outside = cal
+            .clone()
+            .with_periods(vec![p("a", d(2026, 8, 1), d(2026, 9, 1))]);
+        assert!(
+            outside
+                .unwrap_err()
+                .reason
+                .contains("buiten het schooljaar")
+        );
+        let twice = cal.clone().with_periods(vec![
+            p("Blok", d(2026, 8, 24), d(2026, 9, 1)),
+            p("blok", d(2026, 9, 2), d(2026, 10, 1)),
+        ]);
+        assert!(twice.unwrap_err().reason.contains("twee keer"));
+        let reversed = cal.with_periods(vec![p("a", d(2026, 10, 1), d(2026, 9, 1))]);
+        assert!(reversed.unwrap_err().reason.contains("eindigt"));
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub mod school;
 pub mod timetable;
 
 pub use batch::{Batch, BatchLesson, BatchRegistration, BatchStaff, BatchStudent, Origin};
-pub use calendar::{Holiday, Region, SchoolCalendar, SchoolWeek, SchoolYear};
+pub use calendar::{Holiday, Region, SchoolCalendar, SchoolPeriod, SchoolWeek, SchoolYear};
 pub use codes::{AbsenceCode, AbsenceKind, CodeTable};
 pub use error::ValidationError;
 pub use ids::{Brin, Gemeentecode, PersonalNumber};

@@ -11,17 +11,9 @@ use crate::{
     Condition, InputError, MeldingKind, Protocol, Role, Sanction, Trigger, Unit, WindowKind,
 };
 
-/// A school period: a named date range of the school calendar (the domain calendar has none,
-/// so the caller passes them).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Period {
-    /// Name shown in reasons, e.g. "periode 2"; its slug is the key suffix (`periode-2`).
-    pub name: String,
-    /// First day (inclusive).
-    pub first: NaiveDate,
-    /// Last day (inclusive).
-    pub last: NaiveDate,
-}
+/// A school period of the school calendar (`SchoolCalendar::periods_or_standard`); its name
+/// is shown in reasons ("periode 2") and its slug is the key suffix (`periode-2`).
+pub use verzuim_domain::SchoolPeriod as Period;
 
 /// One registration as the protocol engine counts it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

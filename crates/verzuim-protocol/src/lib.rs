@@ -56,6 +56,7 @@ pub mod engine;
 pub mod error;
 pub mod explain;
 pub mod format;
+pub mod presets;
 
 pub use engine::{
     Input, ManualTrigger, Period, Progress, ReachedStep, RegistrationFact, SanctionOutcome,
@@ -67,3 +68,4 @@ pub use format::{
     Action, Condition, Counter, MeldingKind, Protocol, Role, Sanction, Step, Trigger, Unit, Window,
     WindowKind,
 };
+pub use presets::{PRESETS, Preset, preset};

@@ -4,7 +4,8 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use verzuim_domain::{
-    Brin, CodeTable, Holiday, Location, Region, School, SchoolCalendar, SchoolYear, Sector,
+    Brin, CodeTable, Holiday, Location, Region, School, SchoolCalendar, SchoolPeriod, SchoolYear,
+    Sector,
 };
 
 use crate::rows::CodeRec;
@@ -27,6 +28,7 @@ struct CalendarRec {
     last_day: NaiveDate,
     holidays: String,
     extra_free_days: String,
+    periods: String,
 }
 
 fn school_row(rec: SchoolRec, locations: Vec<(String, String)>) -> Result<SchoolRow> {
@@ -136,15 +138,18 @@ impl Store {
             serde_json::to_string(&calendar.holidays).map_err(|e| corrupt("vakanties", e))?;
         let extra = serde_json::to_string(&calendar.extra_free_days)
             .map_err(|e| corrupt("extra vrije dagen", e))?;
+        let periods =
+            serde_json::to_string(&calendar.periods).map_err(|e| corrupt("periodes", e))?;
         with_pool!(self, pool => {
             let mut tx = pool.begin_with(self.begin_write()).await?;
             require_school(&mut *tx, school).await?;
             sqlx::query(
-                "INSERT INTO calendars (school_id, school_year, region, first_day, last_day, holidays, extra_free_days) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                "INSERT INTO calendars (school_id, school_year, region, first_day, last_day, holidays, extra_free_days, periods) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
                  ON CONFLICT (school_id, school_year) DO UPDATE SET region = excluded.region, \
                  first_day = excluded.first_day, last_day = excluded.last_day, \
-                 holidays = excluded.holidays, extra_free_days = excluded.extra_free_days",
+                 holidays = excluded.holidays, extra_free_days = excluded.extra_free_days, \
+                 periods = excluded.periods",
             )
             .bind(school.0)
             .bind(calendar.year.start_year())
@@ -153,6 +158,7 @@ impl Store {
             .bind(calendar.last_day)
             .bind(&holidays)
             .bind(&extra)
+            .bind(&periods)
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
@@ -168,7 +174,7 @@ impl Store {
     ) -> Result<Option<SchoolCalendar>> {
         let rec: Option<CalendarRec> = with_pool!(self, pool => {
             sqlx::query_as(
-                "SELECT region, first_day, last_day, holidays, extra_free_days FROM calendars \
+                "SELECT region, first_day, last_day, holidays, extra_free_days, periods FROM calendars \
                  WHERE school_id = $1 AND school_year = $2",
             )
             .bind(school.0)
@@ -182,6 +188,8 @@ impl Store {
             serde_json::from_str(&rec.holidays).map_err(|e| corrupt(&what, e))?;
         let extra_free_days: BTreeSet<NaiveDate> =
             serde_json::from_str(&rec.extra_free_days).map_err(|e| corrupt(&what, e))?;
+        let periods: Vec<SchoolPeriod> =
+            serde_json::from_str(&rec.periods).map_err(|e| corrupt(&what, e))?;
         Ok(Some(SchoolCalendar {
             year,
             region: Region::parse(&rec.region).map_err(|e| corrupt(&what, e))?,
@@ -189,6 +197,7 @@ impl Store {
             last_day: rec.last_day,
             holidays,
             extra_free_days,
+            periods,
         }))
     }
 

@@ -184,6 +184,21 @@ async fn story(store: &Store) {
         Some(&calendar)
     );
     calendar.extra_free_days.insert(d(2027, 5, 5));
+    // The school's own periods are part of the calendar (issue 6).
+    let calendar = calendar
+        .with_periods(vec![
+            verzuim_domain::SchoolPeriod {
+                name: "periode 1".into(),
+                first: d(2026, 8, 24),
+                last: d(2026, 11, 13),
+            },
+            verzuim_domain::SchoolPeriod {
+                name: "periode 2".into(),
+                first: d(2026, 11, 16),
+                last: d(2027, 2, 12),
+            },
+        ])
+        .unwrap();
     store.save_calendar(a, &calendar).await.unwrap();
     assert_eq!(
         store.calendar(a, year).await.unwrap().as_ref(),
