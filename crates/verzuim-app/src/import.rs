@@ -1,7 +1,8 @@
 //! Importing a school's files: read and check every file first, then write everything in
 //! one transaction. Nothing is written when any value of any file is wrong, and every
 //! refusal names the file, line and column, also when the store finds it (an unknown
-//! student, a teacher code that does not exist).
+//! student, a teacher code that does not exist). A `periodes` file sets the periods of the
+//! school's calendar: checked against the calendar with the rest, saved after the batch.
 //!
 //! Parsing is synchronous CPU work inside an `async fn` (about a second per million rows in
 //! a release build); callers on a shared runtime may want to run it on a blocking thread.
@@ -11,7 +12,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use verzuim_domain::Batch;
+use verzuim_domain::{Batch, SchoolCalendar};
 use verzuim_import::{FileOptions, ImportError, Imported, Importer, Input, Known};
 use verzuim_store::{BatchReport, SchoolId, StoreError, StudentQuery};
 
@@ -86,6 +87,8 @@ pub struct ImportReport {
     pub files: Vec<FileSummary>,
     /// What the store wrote.
     pub written: BatchReport,
+    /// Periods set in the school's calendars (`periodes` files).
+    pub periods: usize,
     /// Time spent reading and checking the files.
     pub parse_time: Duration,
     /// Time spent writing to the database.
@@ -151,7 +154,7 @@ impl App {
         progress: &(dyn Fn(ImportProgress) + Sync),
     ) -> Result<ImportReport, ImportUseCaseError> {
         let started = Instant::now();
-        let imported = self.parse_files(school, files, progress).await?;
+        let (imported, calendars) = self.prepare(school, files, progress).await?;
         let parse_time = started.elapsed();
         let started = Instant::now();
         let written = self
@@ -159,9 +162,15 @@ impl App {
             .write_batch(school, &imported.batch, at, IMPORT_ACTOR)
             .await
             .map_err(|e| name_column(e, &imported))?;
+        // Checked above with the files; written after the batch, which the store may still
+        // refuse (an unknown student), so a refused import leaves the calendar as it was.
+        for calendar in &calendars {
+            self.store.save_calendar(school, calendar).await?;
+        }
         Ok(ImportReport {
             files: imported.files,
             written,
+            periods: imported.periods.len(),
             parse_time,
             write_time: started.elapsed(),
         })
@@ -175,6 +184,17 @@ impl App {
         files: &[ImportFile],
         progress: &(dyn Fn(ImportProgress) + Sync),
     ) -> Result<Imported, ImportUseCaseError> {
+        Ok(self.prepare(school, files, progress).await?.0)
+    }
+
+    /// Reads and checks `files`, and gives the calendars with the imported periods: per
+    /// school year the stored calendar, else the shipped one of the school's region.
+    async fn prepare(
+        &self,
+        school: SchoolId,
+        files: &[ImportFile],
+        progress: &(dyn Fn(ImportProgress) + Sync),
+    ) -> Result<(Imported, Vec<SchoolCalendar>), ImportUseCaseError> {
         let row = self
             .store
             .school(school)
@@ -239,7 +259,30 @@ impl App {
                 })
                 .collect();
         }
-        Ok(importer.finish(&known)?)
+        let imported = importer.finish(&known)?;
+        let mut calendars = Vec::new();
+        for year in imported.period_years() {
+            let calendar = match self.store.calendar(school, year).await? {
+                Some(calendar) => calendar,
+                None => SchoolCalendar::shipped(year, row.school.region).map_err(|e| {
+                    let first = imported.periods.iter().find(|p| p.year() == year);
+                    ImportError::BadRow {
+                        file: first.map(|p| p.origin.file.clone()).unwrap_or_default(),
+                        line: first.map_or(1, |p| p.origin.line),
+                        column: first.map_or_else(
+                            || "begindatum".to_owned(),
+                            |p| imported.column_name(&p.origin.file, "begindatum"),
+                        ),
+                        reason: format!(
+                            "de school heeft geen kalender voor schooljaar {year}: {}",
+                            e.reason
+                        ),
+                    }
+                })?,
+            };
+            calendars.push(imported.calendar_with_periods(calendar)?);
+        }
+        Ok((imported, calendars))
     }
 
     /// Writes a batch that did not come from files (the demo generator) in one transaction

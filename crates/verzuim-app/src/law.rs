@@ -198,11 +198,17 @@ impl App {
 }
 
 /// The most common lesson length in minutes (the school's lesuur), 50 when there are none.
-fn most_common_minutes(minutes: impl Iterator<Item = i64>) -> u16 {
-    let mut counts: HashMap<i64, usize> = HashMap::new();
+pub(crate) fn most_common_minutes(minutes: impl Iterator<Item = i64>) -> u16 {
+    let mut counts: HashMap<i64, i64> = HashMap::new();
     for m in minutes {
         *counts.entry(m).or_default() += 1;
     }
+    most_common_length(counts)
+}
+
+/// [`most_common_minutes`] from (length in minutes, number of lessons) pairs; a tie goes to
+/// the shorter lesson.
+pub(crate) fn most_common_length(counts: impl IntoIterator<Item = (i64, i64)>) -> u16 {
     counts
         .into_iter()
         .max_by_key(|&(m, n)| (n, -m))
@@ -213,7 +219,7 @@ fn most_common_minutes(minutes: impl Iterator<Item = i64>) -> u16 {
 
 #[cfg(test)]
 mod tests {
-    use super::most_common_minutes;
+    use super::{most_common_length, most_common_minutes};
 
     #[test]
     fn the_lesuur_is_the_most_common_lesson_length() {
@@ -221,5 +227,6 @@ mod tests {
         assert_eq!(most_common_minutes(std::iter::empty()), 50);
         // A tie goes to the shorter lesson.
         assert_eq!(most_common_minutes([45, 50].into_iter()), 45);
+        assert_eq!(most_common_length([(50, 3), (100, 1), (45, 3)]), 45);
     }
 }

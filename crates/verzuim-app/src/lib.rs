@@ -8,6 +8,7 @@ pub mod import;
 pub mod law;
 pub mod loket;
 pub mod m2m;
+pub mod protocol;
 pub mod school;
 pub mod setup;
 

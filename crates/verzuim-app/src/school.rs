@@ -387,7 +387,7 @@ impl App {
     }
 
     /// The groups whose students the actor may see: `None` means all of the school's.
-    async fn visible_groups(&self, actor: &Actor) -> Result<Option<Vec<GroupId>>> {
+    pub(crate) async fn visible_groups(&self, actor: &Actor) -> Result<Option<Vec<GroupId>>> {
         if actor.sees_all_students() {
             return Ok(None);
         }
@@ -472,7 +472,7 @@ impl App {
     }
 
     /// Loads a student the actor may see, or `NotFound`.
-    async fn visible_student(&self, actor: &Actor, id: StudentId) -> Result<StudentRow> {
+    pub(crate) async fn visible_student(&self, actor: &Actor, id: StudentId) -> Result<StudentRow> {
         let student = self
             .store
             .student(actor.school(), id)

@@ -13,7 +13,11 @@ use verzuim_app::App;
 use verzuim_app::import::{FileKind, ImportFile, ImportUseCaseError, RegistrationFormat};
 use verzuim_domain::{Brin, CodeTable, Location, Region, School, Sector};
 use verzuim_import::ImportError;
-use verzuim_store::{SchoolId, Store, StudentQuery, create_postgres_schema, drop_postgres_schema};
+use verzuim_store::{SchoolId, Store, StudentQuery};
+
+mod common;
+
+use common::{Db, TestDb};
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -246,29 +250,21 @@ async fn story(store: Store, dir: &Path) {
     app.store.close().await;
 }
 
+async fn story_on(db: Db) {
+    let Some(test_db) = TestDb::new(db, "app_import", "import").await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    story(Store::connect(&test_db.url).await.unwrap(), dir.path()).await;
+    test_db.drop_schema().await;
+}
+
 #[tokio::test]
 async fn import_story_on_sqlite() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite:{}", dir.path().join("import.sqlite").display());
-    story(Store::connect(&url).await.unwrap(), dir.path()).await;
+    story_on(Db::Sqlite).await;
 }
 
 #[tokio::test]
 async fn import_story_on_postgres() {
-    let base = std::env::var("VERZUIM_TEST_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
-    let schema = format!("t_app_import_{}", std::process::id());
-    let url = match create_postgres_schema(&base, &schema).await {
-        Ok(url) => url,
-        Err(e) if std::env::var("VERZUIM_SKIP_POSTGRES").as_deref() == Ok("1") => {
-            println!("import story on PostgreSQL: skipped ({e})");
-            return;
-        }
-        Err(e) => panic!(
-            "PostgreSQL is not reachable at {base}: {e}; run scripts/test or set VERZUIM_SKIP_POSTGRES=1"
-        ),
-    };
-    let dir = tempfile::tempdir().unwrap();
-    story(Store::connect(&url).await.unwrap(), dir.path()).await;
-    drop_postgres_schema(&base, &schema).await.unwrap();
+    story_on(Db::Postgres).await;
 }

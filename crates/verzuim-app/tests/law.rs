@@ -9,7 +9,11 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use verzuim_app::App;
 use verzuim_demo::{DemoSpec, generate};
 use verzuim_law::{Evaluation, MeldingKind};
-use verzuim_store::{AuditAction, Store, create_postgres_schema, drop_postgres_schema};
+use verzuim_store::{AuditAction, Store};
+
+mod common;
+
+use common::{Db, TestDb};
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
@@ -72,25 +76,13 @@ async fn check(store: Store, backend: &str) -> Evaluation {
 
 #[tokio::test]
 async fn the_demo_school_is_checked_alike_on_sqlite_and_postgres() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite:{}", dir.path().join("law.sqlite").display());
-    let on_sqlite = check(Store::connect(&url).await.unwrap(), "SQLite").await;
-
-    let base = std::env::var("VERZUIM_TEST_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
-    let schema = format!("t_app_law_{}", std::process::id());
-    let url = match create_postgres_schema(&base, &schema).await {
-        Ok(url) => url,
-        Err(e) if std::env::var("VERZUIM_SKIP_POSTGRES").as_deref() == Ok("1") => {
-            println!("law check on PostgreSQL: skipped ({e})");
-            return;
-        }
-        Err(e) => panic!(
-            "PostgreSQL is not reachable at {base}: {e}; run scripts/test or set VERZUIM_SKIP_POSTGRES=1"
-        ),
+    let sqlite = TestDb::new(Db::Sqlite, "app_law", "law").await.unwrap();
+    let on_sqlite = check(Store::connect(&sqlite.url).await.unwrap(), "SQLite").await;
+    let Some(postgres) = TestDb::new(Db::Postgres, "app_law", "law").await else {
+        return;
     };
-    let on_postgres = check(Store::connect(&url).await.unwrap(), "PostgreSQL").await;
-    drop_postgres_schema(&base, &schema).await.unwrap();
+    let on_postgres = check(Store::connect(&postgres.url).await.unwrap(), "PostgreSQL").await;
+    postgres.drop_schema().await;
     // Registration ids are database ids and may differ; the meldingen must not.
     let strip = |e: &Evaluation| {
         e.meldingen

@@ -6,8 +6,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::sync::atomic::{AtomicU32, Ordering};
-
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use verzuim_app::loket::{
     ContactInput, LocationInput, Loket, LoketActor, LoketConfig, LoketError, LoketLogin, LoketRole,
@@ -15,7 +13,11 @@ use verzuim_app::loket::{
 };
 use verzuim_auth::totp;
 use verzuim_domain::{Brin, Gemeentecode};
-use verzuim_store::{LoketStore, create_postgres_schema, drop_postgres_schema};
+use verzuim_store::LoketStore;
+
+mod common;
+
+use common::{Db, TestDb};
 
 const PASSWORD: &str = "correct paard batterij";
 
@@ -35,59 +37,31 @@ fn brin(s: &str) -> Brin {
 struct Backend {
     name: &'static str,
     loket: Loket,
-    _dir: Option<tempfile::TempDir>,
-    schema: Option<(String, String)>,
+    db: TestDb,
 }
 
 impl Backend {
     async fn finish(self) {
         self.loket.store.close().await;
-        if let Some((base, schema)) = self.schema {
-            drop_postgres_schema(&base, &schema).await.unwrap();
-        }
+        self.db.drop_schema().await;
     }
 }
 
 /// The loket on a fresh SQLite file and (unless `VERZUIM_SKIP_POSTGRES=1` and it is down) on
 /// a fresh PostgreSQL schema.
 async fn backends(test: &str) -> Vec<Backend> {
-    static SEQ: AtomicU32 = AtomicU32::new(0);
     let mut out = Vec::new();
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite:{}", dir.path().join("loket.sqlite").display());
-    let store = LoketStore::connect(&url).await.unwrap();
-    store.migrate().await.unwrap();
-    out.push(Backend {
-        name: "SQLite",
-        loket: Loket::new(store, LoketConfig::default()),
-        _dir: Some(dir),
-        schema: None,
-    });
-
-    let base = std::env::var("VERZUIM_TEST_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
-    let schema = format!(
-        "t_loket_{test}_{}_{}",
-        std::process::id(),
-        SEQ.fetch_add(1, Ordering::Relaxed)
-    );
-    match create_postgres_schema(&base, &schema).await {
-        Ok(url) => {
-            let store = LoketStore::connect(&url).await.unwrap();
-            store.migrate().await.unwrap();
-            out.push(Backend {
-                name: "PostgreSQL",
-                loket: Loket::new(store, LoketConfig::default()),
-                _dir: None,
-                schema: Some((base, schema)),
-            });
-        }
-        Err(e) if std::env::var("VERZUIM_SKIP_POSTGRES").as_deref() == Ok("1") => {
-            println!("{test} on PostgreSQL: skipped ({e})");
-        }
-        Err(e) => panic!(
-            "PostgreSQL is not reachable at {base}: {e}; run scripts/test or set VERZUIM_SKIP_POSTGRES=1"
-        ),
+    for db in Db::BOTH {
+        let Some(test_db) = TestDb::new(db, "loket", test).await else {
+            continue;
+        };
+        let store = LoketStore::connect(&test_db.url).await.unwrap();
+        store.migrate().await.unwrap();
+        out.push(Backend {
+            name: db.name(),
+            loket: Loket::new(store, LoketConfig::default()),
+            db: test_db,
+        });
     }
     out
 }

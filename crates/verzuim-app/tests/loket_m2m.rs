@@ -1,5 +1,5 @@
 //! The loket's end of the machine coupling on SQLite and PostgreSQL: `Loket::m2m_exchange`
-//! with requests written by `verzuim-edukoppeling` and client certificates made by rcgen —
+//! with requests written by `verzuim-edukoppeling` and client certificates of the test PKI (`verzuim-pki`) —
 //! the real loket code minus TLS. Authorisation by registered certificate (A for B, unknown,
 //! expired, revoked, none), refusal of unsafe or malformed messages with nothing stored,
 //! idempotency on MessageID and on the document id, the five operations, polling with a
@@ -11,15 +11,19 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use rcgen::{BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, KeyPair};
 use verzuim_app::loket::{
-    CertificateState, ContactInput, LocationInput, Loket, LoketActor, LoketConfig, LoketError,
-    LoketRole, M2mPeer, M2mReply, M2mSettings, decode_cursor, encode_cursor,
+    CertificateState, ContactInput, Loket, LoketActor, LoketError, LoketRole, M2mPeer, M2mReply,
+    M2mSettings, decode_cursor, encode_cursor,
 };
 use verzuim_domain::{Brin, Gemeentecode};
+
+use common::loket::{LoketBase, set_up_at};
+use common::{Ca, Db, TestDb};
 use verzuim_edukoppeling::messages::{
     AanvraagGewijzigdeMeldingRelatiefVerzuimRequest,
     AanvraagGewijzigdeMeldingRelatiefVerzuimResponse, AanvraagMeldingRelatiefVerzuimRequest,
@@ -31,10 +35,8 @@ use verzuim_edukoppeling::{
     DocumentId, FaultCode, Limits, MessageId, Oin, Operation, RequestMessage, ResponseBody,
     ResponseMessage, WsaHeaders, parse_response, write_request,
 };
-use verzuim_loket::{MeldingStatus, Priority, RetentionPolicy, TerugmeldingInput, Verzuimsoort};
-use verzuim_store::{LoketStore, create_postgres_schema, drop_postgres_schema};
+use verzuim_loket::{MeldingStatus, Priority, TerugmeldingInput, Verzuimsoort};
 
-const PASSWORD: &str = "correct horse battery";
 const LOKET_OIN: &str = "00000001800866472000";
 
 fn day(s: &str) -> NaiveDate {
@@ -73,47 +75,6 @@ fn document_id() -> DocumentId {
 
 // ---------------------------------------------------------------------------------------
 // Test PKI
-
-struct Ca {
-    issuer: rcgen::Issuer<'static, KeyPair>,
-}
-
-impl Ca {
-    fn new(name: &str) -> Self {
-        let key = KeyPair::generate().unwrap();
-        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        let mut dn = DistinguishedName::new();
-        dn.push(DnType::CountryName, "NL");
-        dn.push(DnType::OrganizationName, "Verzuim test-PKI");
-        dn.push(DnType::CommonName, name);
-        params.distinguished_name = dn;
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        Self {
-            issuer: rcgen::Issuer::new(params, key),
-        }
-    }
-
-    /// A school's client certificate: O = name, serialNumber = the OIN of `brin`.
-    fn school(&self, brin: &str, name: &str, from: (i32, u8, u8), until: (i32, u8, u8)) -> Vec<u8> {
-        let key = KeyPair::generate().unwrap();
-        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        let mut dn = DistinguishedName::new();
-        dn.push(DnType::CountryName, "NL");
-        dn.push(DnType::OrganizationName, name);
-        dn.push(
-            DnType::CustomDnType(vec![2, 5, 4, 5]),
-            Oin::from_brin(&Brin::parse(brin).unwrap()).as_str(),
-        );
-        dn.push(
-            DnType::CommonName,
-            format!("verzuim.{}", brin.to_lowercase()),
-        );
-        params.distinguished_name = dn;
-        params.not_before = rcgen::date_time_ymd(from.0, from.1, from.2);
-        params.not_after = rcgen::date_time_ymd(until.0, until.1, until.2);
-        params.signed_by(&key, &self.issuer).unwrap().der().to_vec()
-    }
-}
 
 struct Certs {
     /// School A's registered certificate.
@@ -155,12 +116,6 @@ fn peer(der: &[u8]) -> M2mPeer {
 // ---------------------------------------------------------------------------------------
 // World
 
-#[derive(Clone, Copy, Debug)]
-enum Db {
-    Sqlite,
-    Postgres,
-}
-
 struct World {
     loket: Loket,
     admin: LoketActor,
@@ -173,135 +128,67 @@ struct World {
     x: Gemeentecode,
     certs: Certs,
     settings: M2mSettings,
-    cleanup: Option<(String, String)>,
-    _dir: Option<tempfile::TempDir>,
-}
-
-fn config() -> LoketConfig {
-    LoketConfig {
-        retention: RetentionPolicy { days: 30 },
-        max_attachment_bytes: 1000,
-        max_attachments: 2,
-    }
+    db: TestDb,
 }
 
 impl World {
     async fn new(db: Db, name: &str) -> Option<Self> {
-        let (store, cleanup, dir) = match db {
-            Db::Sqlite => {
-                let dir = tempfile::tempdir().unwrap();
-                let url = format!("sqlite:{}", dir.path().join("loket.sqlite").display());
-                (LoketStore::connect(&url).await.unwrap(), None, Some(dir))
-            }
-            Db::Postgres => {
-                let base = std::env::var("VERZUIM_TEST_PG_URL")
-                    .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
-                let schema = format!(
-                    "t_m2m_{}_{}",
-                    &name[..name.len().min(30)],
-                    std::process::id()
-                );
-                match create_postgres_schema(&base, &schema).await {
-                    Ok(url) => (
-                        LoketStore::connect(&url).await.unwrap(),
-                        Some((base, schema)),
-                        None,
-                    ),
-                    Err(e) if std::env::var("VERZUIM_SKIP_POSTGRES").as_deref() == Ok("1") => {
-                        println!("{name} on PostgreSQL: skipped ({e})");
-                        return None;
-                    }
-                    Err(e) => panic!(
-                        "PostgreSQL is not reachable at {base}: {e}; run scripts/test or set VERZUIM_SKIP_POSTGRES=1"
-                    ),
-                }
-            }
-        };
-        store.migrate().await.unwrap();
-        let loket = Loket::new(store, config());
-        let t = at("2026-01-05");
-        let admin = loket
-            .bootstrap_admin("beheer", "Site Beheer", PASSWORD, t)
-            .await
-            .unwrap();
-        let a = loket
-            .add_school(&admin, "12AB", "Sint-Maartenscollege", "vo", t)
-            .await
-            .unwrap();
-        let b = loket
-            .add_school(&admin, "34CD", "Bonnefanten College", "vo", t)
-            .await
-            .unwrap();
-        let x = loket
-            .add_gemeente(&admin, "0935", "Maastricht", t)
-            .await
-            .unwrap();
-        let roles: [(&str, Vec<LoketRole>); 4] = [
-            ("beheer.a", vec![LoketRole::Beheerder(a.clone())]),
-            ("melder.a", vec![LoketRole::Melder(a.clone())]),
-            ("beheer.b", vec![LoketRole::Beheerder(b.clone())]),
-            ("lpa.x", vec![LoketRole::Leerplichtambtenaar(x.clone())]),
-        ];
-        for (username, rs) in roles {
-            loket
-                .create_user(&admin, username, username, PASSWORD, t)
-                .await
-                .unwrap();
-            for r in rs {
-                loket.grant_role(&admin, username, r, t).await.unwrap();
-            }
-        }
-        let actor = |u: &'static str| {
-            let loket = loket.clone();
-            async move { loket.load_actor(u).await.unwrap().unwrap() }
-        };
-        let beheer_a = actor("beheer.a").await;
-        let beheer_b = actor("beheer.b").await;
+        let base = LoketBase::new(db, "m2m", name).await?;
+        let beheer_a = base
+            .user("beheer.a", vec![LoketRole::Beheerder(base.a.clone())])
+            .await;
+        let melder_a = base
+            .user("melder.a", vec![LoketRole::Melder(base.a.clone())])
+            .await;
+        let beheer_b = base
+            .user("beheer.b", vec![LoketRole::Beheerder(base.b.clone())])
+            .await;
+        let lpa_x = base
+            .user(
+                "lpa.x",
+                vec![LoketRole::Leerplichtambtenaar(base.x.clone())],
+            )
+            .await;
         for (who, brin, contact) in [
-            (&beheer_a, &a, "Karin de Vries"),
-            (&beheer_b, &b, "Ruud Hermans"),
+            (&beheer_a, &base.a, "Karin de Vries"),
+            (&beheer_b, &base.b, "Ruud Hermans"),
         ] {
-            loket
-                .add_location(
-                    who,
-                    brin,
-                    &LocationInput {
-                        name: "Hoofdgebouw".into(),
-                        city: "Maastricht".into(),
-                        ..LocationInput::default()
-                    },
-                    t,
-                )
-                .await
-                .unwrap();
-            loket
-                .add_contact(
-                    who,
-                    brin,
-                    &ContactInput {
-                        name: contact.into(),
-                        function: "Verzuimcoördinator".into(),
-                        phone: "043 321 00 00".into(),
-                        email: "verzuim@school.nl".into(),
-                        username: String::new(),
-                    },
-                    t,
-                )
-                .await
-                .unwrap();
+            base.location(who, brin).await;
+            base.contact(
+                who,
+                brin,
+                ContactInput {
+                    name: contact.into(),
+                    function: "Verzuimcoördinator".into(),
+                    phone: "043 321 00 00".into(),
+                    email: "verzuim@school.nl".into(),
+                    username: String::new(),
+                },
+            )
+            .await;
         }
         let certs = certs();
-        loket
-            .upload_certificate(&beheer_a, &a, "school-a.cer", &certs.a, t)
+        let t = set_up_at();
+        base.loket
+            .upload_certificate(&beheer_a, &base.a, "school-a.cer", &certs.a, t)
             .await
             .unwrap();
-        loket
-            .upload_certificate(&beheer_b, &b, "school-b.cer", &certs.b, t)
+        base.loket
+            .upload_certificate(&beheer_b, &base.b, "school-b.cer", &certs.b, t)
             .await
             .unwrap();
+        let LoketBase {
+            loket,
+            admin,
+            a,
+            b,
+            x,
+            db,
+            ..
+        } = base;
         Some(Self {
-            melder_a: actor("melder.a").await,
-            lpa_x: actor("lpa.x").await,
+            melder_a,
+            lpa_x,
             loket,
             admin,
             beheer_a,
@@ -315,16 +202,12 @@ impl World {
                 limits: Limits::default(),
                 proeftuin: false,
             },
-            cleanup,
-            _dir: dir,
+            db,
         })
     }
 
     async fn close(self) {
-        self.loket.store.close().await;
-        if let Some((base, schema)) = self.cleanup {
-            drop_postgres_schema(&base, &schema).await.unwrap();
-        }
+        LoketBase::close(self.loket, self.db).await;
     }
 
     /// The envelope of `message` from the school it names, with MessageID `id`.

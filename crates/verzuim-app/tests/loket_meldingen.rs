@@ -10,19 +10,21 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use verzuim_app::loket::{
-    ContactInput, LocationInput, Loket, LoketActor, LoketConfig, LoketError, LoketRole,
-    MeldingFilter, MeldingScope, MeldingView,
+    ContactInput, Loket, LoketActor, LoketError, LoketRole, MeldingFilter, MeldingScope,
+    MeldingView,
 };
 use verzuim_domain::{Brin, Gemeentecode};
-use verzuim_loket::{
-    MeldingInput, MeldingStatus, RetentionPolicy, RoutingSource, TerugmeldingInput, Verzuimsoort,
-    VrijstellingInput, WithdrawReason,
-};
-use verzuim_store::{LoketStore, create_postgres_schema, drop_postgres_schema};
 
-const PASSWORD: &str = "correct horse battery";
+use common::loket::LoketBase;
+use common::{Db, TestDb};
+use verzuim_loket::{
+    MeldingInput, MeldingStatus, RoutingSource, TerugmeldingInput, Verzuimsoort, VrijstellingInput,
+    WithdrawReason,
+};
 
 fn day(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -65,175 +67,96 @@ struct World {
     b: Brin,
     x: Gemeentecode,
     y: Gemeentecode,
-    cleanup: Option<(String, String)>,
-    _dir: Option<tempfile::TempDir>,
-}
-
-fn config() -> LoketConfig {
-    LoketConfig {
-        retention: RetentionPolicy { days: 30 },
-        max_attachment_bytes: 1000,
-        max_attachments: 2,
-    }
-}
-
-#[derive(Clone, Copy, Debug)]
-enum Db {
-    Sqlite,
-    Postgres,
+    db: TestDb,
 }
 
 impl World {
     async fn new(db: Db, name: &str) -> Option<Self> {
-        let (store, cleanup, dir) = match db {
-            Db::Sqlite => {
-                let dir = tempfile::tempdir().unwrap();
-                let url = format!("sqlite:{}", dir.path().join("loket.sqlite").display());
-                (LoketStore::connect(&url).await.unwrap(), None, Some(dir))
-            }
-            Db::Postgres => {
-                let base = std::env::var("VERZUIM_TEST_PG_URL")
-                    .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
-                let schema = format!(
-                    "t_lm_{}_{}",
-                    &name[..name.len().min(30)],
-                    std::process::id()
-                );
-                match create_postgres_schema(&base, &schema).await {
-                    Ok(url) => (
-                        LoketStore::connect(&url).await.unwrap(),
-                        Some((base, schema)),
-                        None,
-                    ),
-                    Err(e) if std::env::var("VERZUIM_SKIP_POSTGRES").as_deref() == Ok("1") => {
-                        println!("{name} on PostgreSQL: skipped ({e})");
-                        return None;
-                    }
-                    Err(e) => panic!(
-                        "PostgreSQL is not reachable at {base}: {e}; run scripts/test or set VERZUIM_SKIP_POSTGRES=1"
-                    ),
-                }
-            }
-        };
-        store.migrate().await.unwrap();
-        let loket = Loket::new(store, config());
-        let t = at("2026-01-05");
-        let admin = loket
-            .bootstrap_admin("beheer", "Site Beheer", PASSWORD, t)
-            .await
-            .unwrap();
-        let a = loket
-            .add_school(&admin, "12AB", "Sint-Maartenscollege", "vo", t)
-            .await
-            .unwrap();
-        let b = loket
-            .add_school(&admin, "34CD", "Bonnefanten College", "vo", t)
-            .await
-            .unwrap();
-        let x = loket
-            .add_gemeente(&admin, "0935", "Maastricht", t)
-            .await
-            .unwrap();
-        let y = loket
-            .add_gemeente(&admin, "0917", "Heerlen", t)
-            .await
-            .unwrap();
-        let roles: [(&str, Vec<LoketRole>); 6] = [
-            ("beheer.a", vec![LoketRole::Beheerder(a.clone())]),
-            ("melder.a", vec![LoketRole::Melder(a.clone())]),
-            ("los.a", vec![LoketRole::Melder(a.clone())]),
-            (
+        let base = LoketBase::new(db, "lm", name).await?;
+        let beheer_a = base
+            .user("beheer.a", vec![LoketRole::Beheerder(base.a.clone())])
+            .await;
+        base.user("melder.a", vec![LoketRole::Melder(base.a.clone())])
+            .await;
+        let loose_a = base
+            .user("los.a", vec![LoketRole::Melder(base.a.clone())])
+            .await;
+        let melder_b = base
+            .user(
                 "melder.b",
                 vec![
-                    LoketRole::Melder(b.clone()),
-                    LoketRole::Beheerder(b.clone()),
+                    LoketRole::Melder(base.b.clone()),
+                    LoketRole::Beheerder(base.b.clone()),
                 ],
-            ),
-            ("lpa.x", vec![LoketRole::Leerplichtambtenaar(x.clone())]),
-            ("lpa.y", vec![LoketRole::Leerplichtambtenaar(y.clone())]),
-        ];
-        for (username, rs) in roles {
-            loket
-                .create_user(&admin, username, username, PASSWORD, t)
-                .await
-                .unwrap();
-            for r in rs {
-                loket.grant_role(&admin, username, r, t).await.unwrap();
-            }
-        }
-        let actor = |u: &'static str| {
-            let loket = loket.clone();
-            async move { loket.load_actor(u).await.unwrap().unwrap() }
-        };
-        let beheer_a = actor("beheer.a").await;
-        let melder_b = actor("melder.b").await;
-        for (who, brin) in [(&beheer_a, &a), (&melder_b, &b)] {
-            loket
-                .add_location(
-                    who,
-                    brin,
-                    &LocationInput {
-                        name: "Hoofdgebouw".into(),
-                        city: "Maastricht".into(),
-                        ..LocationInput::default()
-                    },
-                    t,
-                )
-                .await
-                .unwrap();
-        }
-        loket
-            .add_contact(
-                &beheer_a,
-                &a,
-                &ContactInput {
-                    name: "Karin de Vries".into(),
-                    function: "Verzuimcoördinator".into(),
-                    phone: "043 321 00 00".into(),
-                    email: "verzuim@smc.nl".into(),
-                    username: "melder.a".into(),
-                },
-                t,
             )
-            .await
-            .unwrap();
-        loket
-            .add_contact(
-                &melder_b,
-                &b,
-                &ContactInput {
-                    name: "Ruud Hermans".into(),
-                    function: "Teamleider".into(),
-                    phone: "043 654 00 00".into(),
-                    email: "verzuim@bonnefanten.nl".into(),
-                    username: "melder.b".into(),
-                },
-                t,
+            .await;
+        let lpa_x = base
+            .user(
+                "lpa.x",
+                vec![LoketRole::Leerplichtambtenaar(base.x.clone())],
             )
-            .await
-            .unwrap();
-        Some(Self {
-            melder_a: actor("melder.a").await,
-            loose_a: actor("los.a").await,
-            melder_b,
-            lpa_x: actor("lpa.x").await,
-            lpa_y: actor("lpa.y").await,
+            .await;
+        let lpa_y = base
+            .user(
+                "lpa.y",
+                vec![LoketRole::Leerplichtambtenaar(base.y.clone())],
+            )
+            .await;
+        base.location(&beheer_a, &base.a).await;
+        base.location(&melder_b, &base.b).await;
+        base.contact(
+            &beheer_a,
+            &base.a,
+            ContactInput {
+                name: "Karin de Vries".into(),
+                function: "Verzuimcoördinator".into(),
+                phone: "043 321 00 00".into(),
+                email: "verzuim@smc.nl".into(),
+                username: "melder.a".into(),
+            },
+        )
+        .await;
+        base.contact(
+            &melder_b,
+            &base.b,
+            ContactInput {
+                name: "Ruud Hermans".into(),
+                function: "Teamleider".into(),
+                phone: "043 654 00 00".into(),
+                email: "verzuim@bonnefanten.nl".into(),
+                username: "melder.b".into(),
+            },
+        )
+        .await;
+        // Linked to a contact person now: load melder A again.
+        let melder_a = base.actor("melder.a").await;
+        let LoketBase {
             loket,
             admin,
             a,
             b,
             x,
             y,
-            cleanup,
-            _dir: dir,
+            db,
+        } = base;
+        Some(Self {
+            loket,
+            admin,
+            melder_a,
+            loose_a,
+            melder_b,
+            lpa_x,
+            lpa_y,
+            a,
+            b,
+            x,
+            y,
+            db,
         })
     }
 
     async fn close(self) {
-        self.loket.store.close().await;
-        if let Some((base, schema)) = self.cleanup {
-            drop_postgres_schema(&base, &schema).await.unwrap();
-        }
+        LoketBase::close(self.loket, self.db).await;
     }
 
     /// Files `input` for school A as melder A at `when`.

@@ -1,6 +1,6 @@
 //! The school side of the machine coupling on SQLite and PostgreSQL, against a REAL loket
 //! (its own database) through an in-process transport that calls `Loket::m2m_exchange` with a
-//! registered rcgen client certificate — the real code of both ends minus TLS.
+//! registered test-PKI client certificate — the real code of both ends minus TLS.
 //!
 //! The school is the demo school (its law engine proposes 16-uur meldingen); a person
 //! confirms one, the sync sends it, the gemeente answers on the loket, and the next sync's
@@ -14,11 +14,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use rcgen::{BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, KeyPair};
+use common::{Ca, Db, TestDb};
 use verzuim_app::App;
 use verzuim_app::loket::{
     ContactInput, LocationInput, Loket, LoketActor, LoketConfig, LoketRole, M2mPeer, M2mSettings,
@@ -32,10 +34,7 @@ use verzuim_demo::{DemoSpec, generate};
 use verzuim_domain::{Brin, SchoolRole, Staff, StaffId};
 use verzuim_edukoppeling::{Limits, Oin};
 use verzuim_loket::{RetentionPolicy, TerugmeldingInput};
-use verzuim_store::{
-    AuditAction, LoketStore, M2mState, SchoolId, StaffRow, Store, create_postgres_schema,
-    drop_postgres_schema,
-};
+use verzuim_store::{AuditAction, LoketStore, M2mState, SchoolId, StaffRow, Store};
 
 const PASSWORD: &str = "correct horse battery";
 const LOKET_OIN: &str = "00000001800866472000";
@@ -107,41 +106,11 @@ impl LoketTransport for InProcess {
 // PKI
 
 fn school_cert(brin: &Brin, name: &str) -> Vec<u8> {
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
-    let mut dn = DistinguishedName::new();
-    dn.push(DnType::CountryName, "NL");
-    dn.push(DnType::CommonName, "Verzuim Test CA");
-    ca.distinguished_name = dn;
-    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    let issuer = rcgen::Issuer::new(ca, ca_key);
-    let key = KeyPair::generate().unwrap();
-    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    let mut dn = DistinguishedName::new();
-    dn.push(DnType::CountryName, "NL");
-    dn.push(DnType::OrganizationName, name);
-    dn.push(
-        DnType::CustomDnType(vec![2, 5, 4, 5]),
-        Oin::from_brin(brin).as_str(),
-    );
-    dn.push(
-        DnType::CommonName,
-        format!("verzuim.{}", brin.as_str().to_lowercase()),
-    );
-    params.distinguished_name = dn;
-    params.not_before = rcgen::date_time_ymd(2026, 1, 1);
-    params.not_after = rcgen::date_time_ymd(2027, 12, 31);
-    params.signed_by(&key, &issuer).unwrap().der().to_vec()
+    Ca::new("Verzuim Test CA").school(brin.as_str(), name, (2026, 1, 1), (2027, 12, 31))
 }
 
 // ---------------------------------------------------------------------------------------
 // World: the demo school and a loket that knows it
-
-#[derive(Clone, Copy, Debug)]
-enum Db {
-    Sqlite,
-    Postgres,
-}
 
 struct World {
     app: App,
@@ -153,45 +122,7 @@ struct World {
     melder: LoketActor,
     lpa: Vec<(verzuim_domain::Gemeentecode, LoketActor)>,
     sync: SyncSettings,
-    cleanup: Vec<(String, String)>,
-    _dirs: Vec<tempfile::TempDir>,
-}
-
-async fn url(
-    db: Db,
-    name: &str,
-    cleanup: &mut Vec<(String, String)>,
-    dirs: &mut Vec<tempfile::TempDir>,
-) -> Option<String> {
-    match db {
-        Db::Sqlite => {
-            let dir = tempfile::tempdir().unwrap();
-            let url = format!(
-                "sqlite:{}",
-                dir.path().join(format!("{name}.sqlite")).display()
-            );
-            dirs.push(dir);
-            Some(url)
-        }
-        Db::Postgres => {
-            let base = std::env::var("VERZUIM_TEST_PG_URL")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
-            let schema = format!("t_m2ms_{name}_{}", std::process::id());
-            match create_postgres_schema(&base, &schema).await {
-                Ok(url) => {
-                    cleanup.push((base, schema));
-                    Some(url)
-                }
-                Err(e) if std::env::var("VERZUIM_SKIP_POSTGRES").as_deref() == Ok("1") => {
-                    println!("{name} on PostgreSQL: skipped ({e})");
-                    None
-                }
-                Err(e) => panic!(
-                    "PostgreSQL is not reachable at {base}: {e}; run scripts/test or set VERZUIM_SKIP_POSTGRES=1"
-                ),
-            }
-        }
-    }
+    dbs: Vec<TestDb>,
 }
 
 impl World {
@@ -199,10 +130,9 @@ impl World {
     /// location `loket_location`, a contact person, the gemeenten of the proposals' students
     /// and the school's client certificate.
     async fn new(db: Db, name: &str, loket_location: Option<&str>) -> Option<Self> {
-        let mut cleanup = Vec::new();
-        let mut dirs = Vec::new();
-        let school_url = url(db, &format!("{name}_s"), &mut cleanup, &mut dirs).await?;
-        let loket_url = url(db, &format!("{name}_l"), &mut cleanup, &mut dirs).await?;
+        let school_db = TestDb::new(db, "m2ms", &format!("{name}_s")).await?;
+        let loket_db = TestDb::new(db, "m2ms", &format!("{name}_l")).await?;
+        let (school_url, loket_url) = (school_db.url.clone(), loket_db.url.clone());
 
         let store = Store::connect(&school_url).await.unwrap();
         store.migrate().await.unwrap();
@@ -345,16 +275,15 @@ impl World {
             transport,
             melder,
             lpa,
-            cleanup,
-            _dirs: dirs,
+            dbs: vec![school_db, loket_db],
         })
     }
 
     async fn close(self) {
         self.app.store.close().await;
         self.transport.loket.store.close().await;
-        for (base, schema) in &self.cleanup {
-            drop_postgres_schema(base, schema).await.unwrap();
+        for db in self.dbs {
+            db.drop_schema().await;
         }
     }
 

@@ -9,6 +9,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use chrono::{NaiveDate, Utc};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use verzuim_app::App;
+use verzuim_app::demo::{DEMO_ACTOR, DEMO_PROTOCOL};
 use verzuim_app::import::ImportFile;
 use verzuim_app::loket::demo::LoketDemoSchool;
 use verzuim_app::loket::{Loket, LoketConfig};
@@ -49,6 +50,24 @@ pub(crate) async fn run(cli: Cli, config: Config) -> Result<()> {
                     sync.run_every(app.clone(), Duration::from_secs(config.m2m_sync_seconds)),
                 );
             }
+            match crate::protocol::schools_with_protocol(&app).await {
+                Ok(schools) => {
+                    for (brin, name) in schools {
+                        println!(
+                            "Protocol {name} voor school {brin}: taken maken bij de start en {}.",
+                            every_seconds(config.protocol_run_seconds)
+                        );
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %format!("{e:#}"), "protocol: kan de keuze van de scholen niet lezen")
+                }
+            }
+            tokio::spawn(crate::protocol::run_every(
+                app.clone(),
+                Duration::from_secs(config.protocol_run_seconds),
+                None,
+            ));
             serve(app, &listen, web, ctrl_c()).await
         }
         Command::Serve {
@@ -96,19 +115,28 @@ pub(crate) async fn run(cli: Cli, config: Config) -> Result<()> {
                 }
             }
         }
-        Command::Protocol(ProtocolCommand::Check { file }) => {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("kan {} niet lezen", file.display()))?;
-            let protocol = verzuim_protocol::Protocol::from_toml(&text)
-                .map_err(|e| anyhow::Error::new(e).context(format!("{}", file.display())))?;
-            println!(
-                "{}: in orde — {} tellers, {} stappen in {} ladder(s).",
-                file.display(),
-                protocol.counters.len(),
-                protocol.steps.len(),
-                protocol.ladders().len()
-            );
-            Ok(())
+        Command::Protocol(ProtocolCommand::Check { file }) => crate::protocol::check(&file),
+        Command::Protocol(ProtocolCommand::Presets) => crate::protocol::presets(),
+        Command::Protocol(ProtocolCommand::Use {
+            brin,
+            protocol,
+            vanaf,
+        }) => crate::protocol::use_protocol(&config.database_url.0, &brin, &protocol, vanaf).await,
+        Command::Protocol(ProtocolCommand::Run { brin, today: date }) => {
+            crate::protocol::run(&config.database_url.0, &brin, date.unwrap_or_else(today)).await
+        }
+        Command::Protocol(ProtocolCommand::Explain {
+            student,
+            brin,
+            today: date,
+        }) => {
+            crate::protocol::explain(
+                &config.database_url.0,
+                &brin,
+                &student,
+                date.unwrap_or_else(today),
+            )
+            .await
         }
         Command::Pki(PkiCommand::Init {
             dir,
@@ -307,7 +335,7 @@ async fn check_school(
 }
 
 /// Connects to the database and brings its schema up to date.
-async fn open(url: &str) -> Result<App> {
+pub(crate) async fn open(url: &str) -> Result<App> {
     let store = Store::connect(url).await.with_context(|| {
         format!(
             "kan de database niet openen ({})",
@@ -404,6 +432,14 @@ async fn daily_retention(loket: Loket) {
     }
 }
 
+/// "elke N s", or "verder niet" for 0 (a run at start only).
+fn every_seconds(seconds: u64) -> String {
+    match seconds {
+        0 => "verder niet (protocol_run_seconds = 0)".to_owned(),
+        n => format!("elke {n} s"),
+    }
+}
+
 /// `host:port` with the port one higher (the demo loket beside the demo school).
 fn next_port(listen: &str) -> String {
     match listen.rsplit_once(':') {
@@ -493,6 +529,18 @@ async fn demo(
         .await?
         .ok_or_else(|| anyhow!("de demoschool is verdwenen uit de database"))?;
 
+    // A demo file made before the demo had a protocol gets it now.
+    app.choose_demo_protocol(school, &calendar, Utc::now())
+        .await?;
+    println!(
+        "Protocol {DEMO_PROTOCOL} uitvoeren op {}: stappen en taken maken…",
+        shown.format("%d-%m-%Y")
+    );
+    let run = app
+        .protocol_run(school, shown, DEMO_ACTOR, Utc::now())
+        .await?;
+    let inbox = crate::protocol::demo_inboxes(&app, school, generator.logins()).await?;
+
     println!("Demoloket maken: meldingen uit de wetsregels van de demoschool…");
     let loket = open_loket(loket_url, config).await?;
     let demo_loket = seed_demo_loket(&app, &loket, school, &row.school, shown).await?;
@@ -510,6 +558,7 @@ async fn demo(
             login.name
         );
     }
+    crate::protocol::print_demo_protocol(&inbox, &run, config.protocol_run_seconds);
     println!();
     println!(
         "Verzuimloket en gemeente: open http://{}/ — {} meldingen, {} met een terugmelding.",
@@ -561,6 +610,13 @@ async fn demo(
             .sync
             .run_every(app.clone(), Duration::from_secs(listen.sync_seconds)),
     );
+    if config.protocol_run_seconds > 0 {
+        tokio::spawn(crate::protocol::run_every_after(
+            app.clone(),
+            Duration::from_secs(config.protocol_run_seconds),
+            web.today_override,
+        ));
+    }
     let loket_web = WebConfig {
         proeftuin: true,
         ..web.clone()

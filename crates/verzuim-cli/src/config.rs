@@ -89,6 +89,9 @@ pub struct Config {
     pub m2m_server_trust: String,
     /// Seconds between two synchronisations of the school with the loket.
     pub m2m_sync_seconds: u64,
+    /// Seconds between two runs of the schools' protocols in `verzuim serve` (new steps and
+    /// tasks); 0: only at start.
+    pub protocol_run_seconds: u64,
 }
 
 impl Default for Config {
@@ -112,6 +115,7 @@ impl Default for Config {
             m2m_client_key: String::new(),
             m2m_server_trust: "pki/ca.pem".to_owned(),
             m2m_sync_seconds: 300,
+            protocol_run_seconds: 300,
         }
     }
 }
@@ -164,6 +168,12 @@ m2m_client_cert = ""
 m2m_client_key = ""
 m2m_server_trust = "pki/ca.pem"
 m2m_sync_seconds = 300
+
+# The school's absence protocol (`verzuim protocol use`, docs/protocol.md):
+# `verzuim serve` runs the protocol of every school that chose one at start and
+# then every this many seconds, so new steps become tasks in the inboxes
+# (VERZUIM_PROTOCOL_RUN_SECONDS). 0: only at start.
+protocol_run_seconds = 300
 "#;
 
 impl Config {
@@ -233,6 +243,11 @@ impl Config {
         if let Some(v) = var("VERZUIM_M2M_SYNC_SECONDS") {
             self.m2m_sync_seconds = v.trim().parse().map_err(|_| {
                 anyhow::anyhow!("VERZUIM_M2M_SYNC_SECONDS: '{v}' is geen aantal seconden")
+            })?;
+        }
+        if let Some(v) = var("VERZUIM_PROTOCOL_RUN_SECONDS") {
+            self.protocol_run_seconds = v.trim().parse().map_err(|_| {
+                anyhow::anyhow!("VERZUIM_PROTOCOL_RUN_SECONDS: '{v}' is geen aantal seconden")
             })?;
         }
         if let Some(v) = var("VERZUIM_RETENTION_DAYS") {

@@ -1,11 +1,13 @@
 //! The `verzuim` binary: one command for every face of the product.
 //!
-//! Exit codes: 0 success, 1 failure (the message says why), 2 bad command line (clap) or an
-//! invalid case file (`check`; the message names the JSON path).
+//! Exit codes: 0 success, 1 failure (the message says why), 2 bad command line (clap), an
+//! invalid case file (`check`; the message names the JSON path) or a refused rule file
+//! (`protocol check`, `protocol use`; the message names the line and the key).
 
 mod check;
 mod config;
 mod m2m;
+mod protocol;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -191,6 +193,45 @@ enum ProtocolCommand {
     Check {
         /// The rule file (TOML), e.g. protocols/mlg-2020.toml.
         file: PathBuf,
+    },
+    /// List the shipped presets (`verzuim protocol use` takes their names).
+    Presets,
+    /// Choose a school's protocol: a preset name or a rule file, checked against the
+    /// school's code table (a refused file changes nothing; exit code 2).
+    Use {
+        /// BRIN of the school.
+        #[arg(long)]
+        brin: String,
+        /// A preset name (see `verzuim protocol presets`) or the path of a rule file (TOML).
+        #[arg(value_name = "NAAM_OF_BESTAND")]
+        protocol: String,
+        /// First day the protocol is followed, YYYY-MM-DD (default: today). Steps reached
+        /// before it are history only: their tasks are "vervallen".
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        vanaf: Option<chrono::NaiveDate>,
+    },
+    /// Run the school's protocol now: store every newly reached step with its tasks (each
+    /// once; running again creates nothing twice).
+    Run {
+        /// BRIN of the school.
+        #[arg(long)]
+        brin: String,
+        /// The date to evaluate on, YYYY-MM-DD (default: today in the Netherlands).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        today: Option<chrono::NaiveDate>,
+    },
+    /// Print one student's position on every ladder of the school's protocol, with the
+    /// evidence and how far the next steps are.
+    Explain {
+        /// The student's number (leerlingnummer).
+        #[arg(value_name = "LEERLINGNUMMER")]
+        student: String,
+        /// BRIN of the school.
+        #[arg(long)]
+        brin: String,
+        /// The date to evaluate on, YYYY-MM-DD (default: today in the Netherlands).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        today: Option<chrono::NaiveDate>,
     },
 }
 

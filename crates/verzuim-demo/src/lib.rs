@@ -20,6 +20,8 @@
 //!   11-proef (a few onderwijsnummers), homes in Maastricht and the municipalities around it
 //!   (two in Belgium), a few enrolled mid-year and a few unenrolled.
 //! - About 80 teachers per unit with docentcodes, a mentor per class, and every [`SchoolRole`].
+//! - The calendar's school periods: "periode 1" to "periode 4" over the lesweken, stored with
+//!   the calendar (the protocol counts "per periode" in them).
 //! - 50-minute lessons from 08:30 (8 hours, breaks after the 2nd, 4th and 6th), 32 a week per
 //!   class, no teacher in two places at once, none in holidays or on public holidays.
 //! - Absence with the codes of seed 004 (Magister): seasonal illness, chronic truants (one
@@ -78,7 +80,9 @@ pub struct DemoSpec {
     pub seed: u64,
     /// Number of students.
     pub students: u32,
-    /// The school year's calendar (holidays decide which days have lessons).
+    /// The school year's calendar (holidays decide which days have lessons). Without periods
+    /// of its own, the generated school gets the four standard ones ("periode 1" to
+    /// "periode 4", [`SchoolCalendar::periods_or_standard`]) as explicit periods.
     pub calendar: SchoolCalendar,
     /// Registrations are generated for school days up to and including this date.
     pub today: NaiveDate,
@@ -135,7 +139,7 @@ pub struct DemoLogin {
 pub struct DemoSchool {
     /// The school (BRIN [`DEMO_BRIN`], sector vo, regio zuid, two locations).
     pub school: School,
-    /// The calendar used.
+    /// The calendar used, with its school periods.
     pub calendar: SchoolCalendar,
     /// The absence-code table (Magister default, seed 004 §2.2).
     pub code_table: CodeTable,
@@ -214,6 +218,14 @@ impl DemoGenerator {
             return Err(DemoError::StudentCount(spec.students));
         }
         let school = demo_school()?;
+        let mut spec = spec.clone();
+        if spec.calendar.periods.is_empty() {
+            // The demo school names its periods like a real one does, so the protocol's
+            // "per periode" rows count in periods the school's calendar shows.
+            let periods = spec.calendar.periods_or_standard();
+            spec.calendar = spec.calendar.with_periods(periods)?;
+        }
+        let spec = &spec;
         let weeks = spec.calendar.school_weeks();
         let limit = spec
             .weeks
@@ -272,7 +284,7 @@ impl DemoGenerator {
         &self.school
     }
 
-    /// The calendar.
+    /// The calendar, with its school periods.
     pub fn calendar(&self) -> &SchoolCalendar {
         &self.spec.calendar
     }

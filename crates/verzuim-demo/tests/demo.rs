@@ -105,6 +105,47 @@ fn default_demo_is_a_vo_school_in_regio_zuid_with_two_locations() {
 }
 
 #[test]
+fn demo_calendar_has_four_named_periods_covering_the_school_year() {
+    let demo = november();
+    let names: Vec<&str> = demo
+        .calendar
+        .periods
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect();
+    assert_eq!(names, ["periode 1", "periode 2", "periode 3", "periode 4"]);
+    assert_eq!(demo.calendar.periods[0].first, demo.calendar.first_day);
+    assert_eq!(demo.calendar.periods[3].last, demo.calendar.last_day);
+    assert!(
+        demo.calendar
+            .school_days()
+            .iter()
+            .all(|&day| demo.calendar.period_of(day).is_some())
+    );
+}
+
+#[test]
+fn the_mentor_login_is_mentor_of_a_class_so_her_inbox_has_students() {
+    let demo = november();
+    let login = demo.login(SchoolRole::Mentor).unwrap();
+    let code = &demo
+        .batch
+        .staff
+        .iter()
+        .find(|s| s.staff.username == login.username)
+        .unwrap()
+        .staff
+        .code;
+    let mentees = demo
+        .batch
+        .students
+        .iter()
+        .filter(|s| s.mentor_code.as_ref() == Some(code))
+        .count();
+    assert!(mentees >= 24, "{mentees} mentees");
+}
+
+#[test]
 fn default_demo_has_1200_students_in_classes_of_24_to_30_each_with_a_mentor() {
     let batch = &november().batch;
     assert_eq!(batch.students.len(), 1200);

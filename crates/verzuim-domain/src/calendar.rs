@@ -89,6 +89,32 @@ impl From<SchoolYear> for String {
     }
 }
 
+/// Dutch month names, lower case, January first.
+pub const MONTHS: [&str; 12] = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+
+/// A date in Dutch words: "23 november 2026".
+pub fn dutch_date(date: NaiveDate) -> String {
+    let month = usize::try_from(date.month0())
+        .ok()
+        .and_then(|m| MONTHS.get(m))
+        .copied()
+        .unwrap_or("");
+    format!("{} {month} {}", date.day(), date.year())
+}
+
 /// Holiday region (vakantieregio); a school picks one (research/data-formats.md §1.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -671,6 +697,12 @@ mod tests {
         assert!(twice.unwrap_err().reason.contains("twee keer"));
         let reversed = cal.with_periods(vec![p("a", d(2026, 10, 1), d(2026, 9, 1))]);
         assert!(reversed.unwrap_err().reason.contains("eindigt"));
+    }
+
+    #[test]
+    fn dates_in_dutch_words() {
+        assert_eq!(dutch_date(d(2026, 11, 23)), "23 november 2026");
+        assert_eq!(dutch_date(d(2027, 1, 1)), "1 januari 2027");
     }
 
     #[test]

@@ -31,16 +31,19 @@ pub enum FileKind {
     Lessons,
     /// Absence registrations (`registraties`).
     Registrations,
+    /// The school's own periods (`periodes`), for the calendar.
+    Periods,
 }
 
 impl FileKind {
     /// All kinds, in the order an import applies them.
-    pub const ALL: [FileKind; 5] = [
+    pub const ALL: [FileKind; 6] = [
         Self::Groups,
         Self::Staff,
         Self::Students,
         Self::Lessons,
         Self::Registrations,
+        Self::Periods,
     ];
 
     /// The Dutch code, also the file name of verzuim's own format (`leerlingen.csv`).
@@ -51,10 +54,12 @@ impl FileKind {
             Self::Groups => "klassen",
             Self::Lessons => "rooster",
             Self::Registrations => "registraties",
+            Self::Periods => "periodes",
         }
     }
 
-    /// Parses a kind code (`leerlingen`, `personeel`, `klassen`, `rooster`, `registraties`).
+    /// Parses a kind code (`leerlingen`, `personeel`, `klassen`, `rooster`, `registraties`,
+    /// `periodes`).
     pub fn parse(input: &str) -> Option<Self> {
         let lower = input.trim().to_lowercase();
         Self::ALL.into_iter().find(|k| k.code() == lower)
@@ -78,6 +83,8 @@ impl FileKind {
             Some(Self::Lessons)
         } else if starts(&["registratie", "absentie", "verzuim", "waarneming"]) {
             Some(Self::Registrations)
+        } else if starts(&["periode"]) {
+            Some(Self::Periods)
         } else {
             None
         }
@@ -91,6 +98,7 @@ impl FileKind {
             Self::Groups => crate::groups::COLUMNS,
             Self::Lessons => crate::lessons::COLUMNS,
             Self::Registrations => crate::registrations::columns(format),
+            Self::Periods => crate::periods::COLUMNS,
         }
     }
 }
@@ -332,6 +340,8 @@ pub(crate) fn detect_kind(file_name: &str, headers: &[String]) -> Option<FileKin
     });
     let lessons = has(crate::lessons::COLUMNS, "vak");
     let groups = has(crate::groups::COLUMNS, "klas");
+    let periods =
+        has(crate::periods::COLUMNS, "periode") && has(crate::periods::COLUMNS, "begindatum");
     if staff {
         Some(FileKind::Staff)
     } else if students {
@@ -340,6 +350,8 @@ pub(crate) fn detect_kind(file_name: &str, headers: &[String]) -> Option<FileKin
         Some(FileKind::Registrations)
     } else if lessons {
         Some(FileKind::Lessons)
+    } else if periods {
+        Some(FileKind::Periods)
     } else if groups && headers.len() <= 3 {
         Some(FileKind::Groups)
     } else {
@@ -396,6 +408,14 @@ mod tests {
             Some(FileKind::Lessons)
         );
         assert_eq!(k(&["klas", "leerjaar"]), Some(FileKind::Groups));
+        assert_eq!(
+            k(&["Periode", "Begindatum", "Einddatum"]),
+            Some(FileKind::Periods)
+        );
+        assert_eq!(
+            detect_kind("periodes-2026.csv", &h(&["x"])),
+            Some(FileKind::Periods)
+        );
         assert_eq!(
             detect_kind("Absenties week 47.csv", &h(&["x"])),
             Some(FileKind::Registrations)

@@ -5,10 +5,11 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 use chrono::{NaiveDate, NaiveTime};
-use verzuim_domain::{Batch, CodeTable, Group};
+use verzuim_domain::{Batch, CodeTable, Group, SchoolCalendar, SchoolYear};
 
 use crate::columns::{FileKind, RegistrationFormat, detect_kind};
 use crate::groups::year_level_from_code;
+use crate::periods::{self, ImportedPeriod};
 use crate::source::{Input, Table, Tick};
 use crate::state::State;
 use crate::{ImportError, groups, lessons, registrations, staff, students};
@@ -70,6 +71,9 @@ pub struct Known {
 pub struct Imported {
     /// Everything to write, in one transaction.
     pub batch: Batch,
+    /// The school's periods from `periodes` files, in reading order; they go into the
+    /// calendar of their school year ([`Imported::calendar_with_periods`]), not the batch.
+    pub periods: Vec<ImportedPeriod>,
     /// One summary per file, in reading order.
     pub files: Vec<FileSummary>,
 }
@@ -93,6 +97,29 @@ impl Imported {
             .find(|(k, _)| k.eq_ignore_ascii_case(key))
             .map_or_else(|| key.to_owned(), |(_, name)| name.clone())
     }
+
+    /// The school years the imported periods fall in, ascending.
+    pub fn period_years(&self) -> Vec<SchoolYear> {
+        let years: BTreeSet<SchoolYear> = self.periods.iter().map(ImportedPeriod::year).collect();
+        years.into_iter().collect()
+    }
+
+    /// `calendar` with the imported periods of its school year as its periods (they replace
+    /// the ones it had; the calendar is returned unchanged when the import has none for that
+    /// year). A period before the first or after the last school day is refused at its row,
+    /// and whatever else `SchoolCalendar::with_periods` refuses is refused for the file.
+    pub fn calendar_with_periods(
+        &self,
+        calendar: SchoolCalendar,
+    ) -> Result<SchoolCalendar, ImportError> {
+        let year = calendar.year;
+        let of_year: Vec<&ImportedPeriod> =
+            self.periods.iter().filter(|p| p.year() == year).collect();
+        if of_year.is_empty() {
+            return Ok(calendar);
+        }
+        periods::calendar_with_periods(calendar, &of_year, &|file, key| self.column_name(file, key))
+    }
 }
 
 /// Reads files into one batch, checking every value on the way.
@@ -108,6 +135,7 @@ enum Parser<'f> {
     Groups(groups::Parser<'f>),
     Lessons(lessons::Parser<'f>),
     Registrations(registrations::Parser<'f>),
+    Periods(periods::Parser<'f>),
 }
 
 impl Importer {
@@ -147,7 +175,7 @@ impl Importer {
                 ImportError::file(
                     label,
                     "kan niet bepalen wat dit bestand bevat; noem het leerlingen, personeel, klassen, \
-                     rooster of registraties, of controleer de kolomnamen in de kopregel",
+                     rooster, registraties of periodes, of controleer de kolomnamen in de kopregel",
                 )
             })?,
         };
@@ -167,6 +195,7 @@ impl Importer {
                 format.unwrap_or_default(),
                 &self.codes,
             )?),
+            FileKind::Periods => Parser::Periods(periods::Parser::new(label, &headers)?),
         };
         let columns = match &parser {
             Parser::Students(p) => p.columns().names(),
@@ -174,6 +203,7 @@ impl Importer {
             Parser::Groups(p) => p.columns().names(),
             Parser::Lessons(p) => p.columns().names(),
             Parser::Registrations(p) => p.columns().names(),
+            Parser::Periods(p) => p.columns().names(),
         };
         let state = &mut self.state;
         let mut tick = |t: Tick| {
@@ -191,6 +221,7 @@ impl Importer {
             Parser::Groups(p) => p.row(row, state),
             Parser::Lessons(p) => p.row(row, state),
             Parser::Registrations(p) => p.row(row, state),
+            Parser::Periods(p) => p.row(row, state),
         })?;
         self.files.push(FileSummary {
             file: label.to_owned(),
@@ -230,6 +261,7 @@ impl Importer {
             students,
             groups,
             pending,
+            periods,
             ..
         } = state;
         let mut derived: Vec<Group> = Vec::new();
@@ -302,7 +334,11 @@ impl Importer {
                 }
             }
         }
-        Ok(Imported { batch, files })
+        Ok(Imported {
+            batch,
+            periods,
+            files,
+        })
     }
 }
 

@@ -1,8 +1,9 @@
 //! Reading a school's data from CSV and spreadsheet files into a [`verzuim_domain::Batch`]:
 //! students (`leerlingen`), staff (`personeel`), groups (`klassen`), the timetable
 //! (`rooster`) and absence registrations (`registraties`) in verzuim's own format or shaped
-//! like a Magister or SOMtoday export. Also the Rijksoverheid school-holidays JSON, and the
-//! writer of verzuim's own file set.
+//! like a Magister or SOMtoday export, and the school's own periods (`periodes`) for its
+//! calendar. Also the Rijksoverheid school-holidays JSON, and the writer of verzuim's own
+//! file set.
 //!
 //! Every value goes through the domain's constructors; the first bad value stops the import
 //! with [`ImportError::BadRow`] naming file, line and column, so nothing is half-imported.
@@ -14,6 +15,7 @@ mod groups;
 mod holidays;
 mod importer;
 mod lessons;
+mod periods;
 mod registrations;
 mod source;
 mod staff;
@@ -28,5 +30,6 @@ pub use holidays::{parse_holidays_json, read_holidays_json};
 pub use importer::{
     FileOptions, FileSummary, ImportProgress, Imported, Importer, Known, read_files,
 };
+pub use periods::ImportedPeriod;
 pub use source::Input;
-pub use write::write_files;
+pub use write::{write_files, write_periods};

@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, NaiveTime};
 use verzuim_domain::Batch;
 
+use crate::periods::ImportedPeriod;
+
 /// A registration given by lesson hour only, to be timed from the timetable at the end.
 pub(crate) struct Pending {
     /// Index into `batch.registrations`.
@@ -31,4 +33,7 @@ pub(crate) struct State {
     pub lessons: HashMap<(String, NaiveDate, NaiveTime), usize>,
     /// Registrations waiting for their times.
     pub pending: Vec<Pending>,
+    /// The school's periods (`periodes` files); not part of the batch: they go into the
+    /// calendar.
+    pub periods: Vec<ImportedPeriod>,
 }

@@ -7,7 +7,7 @@ use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use verzuim_domain::Batch;
+use verzuim_domain::{Batch, SchoolPeriod};
 
 use crate::ImportError;
 use crate::columns::{FileKind, RegistrationFormat};
@@ -154,4 +154,20 @@ pub fn write_files(batch: &Batch, dir: &Path) -> Result<Vec<PathBuf>, ImportErro
     written.push(out.close()?);
 
     Ok(written)
+}
+
+/// Writes a school's periods as `periodes.csv` in `dir` (created if missing), which the
+/// importer reads back as a `periodes` file; returns its path.
+pub fn write_periods(periods: &[SchoolPeriod], dir: &Path) -> Result<PathBuf, ImportError> {
+    std::fs::create_dir_all(dir).map_err(|e| {
+        ImportError::file(
+            dir.display().to_string(),
+            format!("kan de map niet maken: {e}"),
+        )
+    })?;
+    let mut out = Out::create(dir, FileKind::Periods)?;
+    for p in periods {
+        out.row([p.name.as_str(), &date(p.first), &date(p.last)])?;
+    }
+    out.close()
 }

@@ -11,8 +11,8 @@
 //!   `verzuim_app::m2m::LoketTransport`.
 //! - [`verifier`]: the deferred client-certificate check, so that a refused certificate gets
 //!   a SOAP fault (`Client.DK0002`) instead of a bare TLS alert.
-//! - [`pki`]: a test CA with server and school certificates (rcgen) for tests, development
-//!   and the demo.
+//! - [`pki`]: the test PKI of the `verzuim-pki` crate (a CA with server and school
+//!   certificates for tests, development and the demo), re-exported.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -21,10 +21,11 @@ use bytes::Bytes;
 
 pub mod client;
 pub mod endpoint;
-pub mod pki;
 pub mod server;
 pub mod tls;
 pub mod verifier;
+
+pub use verzuim_pki as pki;
 
 pub use client::{ClientError, ClientOptions, M2mClient};
 pub use endpoint::LoketEndpoint;

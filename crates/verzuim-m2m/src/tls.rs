@@ -278,3 +278,29 @@ pub fn client_config_from_files(
         load_trust(server_trust)?,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use verzuim_domain::Brin;
+
+    use crate::pki::DevPki;
+
+    #[test]
+    fn a_dev_pki_on_disk_gives_working_tls_configurations() {
+        let dir = tempfile::tempdir().unwrap();
+        let brin = Brin::parse("12AB").unwrap();
+        let pki = DevPki::generate(
+            "Dev CA",
+            &["localhost", "127.0.0.1"],
+            &[(brin, "School".to_owned())],
+            365,
+        )
+        .unwrap();
+        pki.write_pem(dir.path()).unwrap();
+        let p = |n: &str| dir.path().join(n);
+        super::server_config_from_files(&p("server.pem"), &p("server.key"), &[p("ca.pem")], &[])
+            .unwrap();
+        super::client_config_from_files(&p("12AB.pem"), &p("12AB.key"), &[p("ca.pem")]).unwrap();
+        assert!(super::load_trust(&[p("missing.pem")]).is_err());
+    }
+}

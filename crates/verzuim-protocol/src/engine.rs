@@ -999,7 +999,7 @@ pub(crate) mod tests {
         assert_eq!(r.reached_on, d(2026, 9, 14));
         assert_eq!(r.evidence.len(), 6);
         assert_eq!(r.sanction, Some(SanctionOutcome::Detention { lesuren: 1 }));
-        assert_eq!(r.letter.as_deref(), Some("brief-te-laat-6"));
+        assert_eq!(r.letter.as_deref(), Some("te-laat-ouders"));
         assert_eq!(r.tasks[0].role, Role::Mentor);
         assert_eq!(r.tasks[0].key, "laat-6@periode-1#0");
         // Thursday 1 Oct + 2 school days = Monday 5 Oct.
@@ -1156,7 +1156,7 @@ pub(crate) mod tests {
     fn a_manual_step_carries_its_sanction_letter_and_melding() {
         let text = EXAMPLE.replace(
             "manual = true               # a person triggers it; window defaults to the school year",
-            "manual = true\nletter = \"brief-gedrag\"\npropose_melding = \"O\"\nsanction = { make_up = { counter = \"spijbeluren\", factor = 2 } }",
+            "manual = true\nletter = \"uitnodiging-gesprek-ouders\"\npropose_melding = \"O\"\nsanction = { make_up = { counter = \"spijbeluren\", factor = 2 } }",
         );
         let p = Protocol::from_toml(&text).unwrap();
         let cal = calendar();
@@ -1186,7 +1186,7 @@ pub(crate) mod tests {
             .find(|r| r.step == "gedrag-verandert-niet")
             .unwrap();
         assert_eq!(r.sanction, Some(SanctionOutcome::MakeUp { hours: 6 }));
-        assert_eq!(r.letter.as_deref(), Some("brief-gedrag"));
+        assert_eq!(r.letter.as_deref(), Some("uitnodiging-gesprek-ouders"));
         assert_eq!(r.propose_melding, Some(MeldingKind::O));
     }
 

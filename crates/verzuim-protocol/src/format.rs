@@ -422,7 +422,7 @@ struct RawStep {
     #[serde(default)]
     action: Vec<RawAction>,
     sanction: Option<RawSanction>,
-    letter: Option<String>,
+    letter: Option<Spanned<String>>,
     propose_melding: Option<Spanned<String>>,
 }
 
@@ -955,6 +955,23 @@ impl Checker<'_> {
                 Some(RawSanction::Detention { lesuren }) => Some(Sanction::Detention { lesuren }),
                 Some(RawSanction::Other { text }) => Some(Sanction::Other { text }),
             };
+            let letter = match &s.letter {
+                None => None,
+                Some(l) => {
+                    let name = l.get_ref().trim();
+                    if !crate::letters::is_template(name) {
+                        return self.err(
+                            l.span(),
+                            format!("{path}.letter"),
+                            format!(
+                                "onbekende brief '{name}'; bekend: {}",
+                                crate::letters::TEMPLATES.join(", ")
+                            ),
+                        );
+                    }
+                    Some(name.to_owned())
+                }
+            };
             let propose_melding = match &s.propose_melding {
                 None => None,
                 Some(m) => match MeldingKind::ALL
@@ -982,7 +999,7 @@ impl Checker<'_> {
                 trigger,
                 actions,
                 sanction,
-                letter: s.letter,
+                letter,
                 propose_melding,
             });
         }
@@ -1181,6 +1198,44 @@ pub(crate) mod tests {
             e.reason.contains("onbekende rol 'conciërge'")
                 && e.reason.contains("leerplichtambtenaar")
         );
+    }
+
+    #[test]
+    fn an_unknown_letter_is_located_and_lists_the_templates() {
+        let text = step_with(
+            "{ at_least = { counter = \"te_laat\", value = 3 } }",
+            "mentor",
+        )
+        .replace(
+            "window = \"jaar\"\n",
+            "window = \"jaar\"\nletter = \"brief-te-laat\"\n",
+        );
+        let e = err(&text);
+        assert_eq!(
+            (e.line, e.column, e.path.as_str()),
+            (17, 10, "step[0].letter")
+        );
+        assert!(
+            e.reason
+                .starts_with("onbekende brief 'brief-te-laat'; bekend: ")
+        );
+        for name in crate::letters::TEMPLATES {
+            assert!(e.reason.contains(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_known_letter_is_kept() {
+        let text = step_with(
+            "{ at_least = { counter = \"te_laat\", value = 3 } }",
+            "mentor",
+        )
+        .replace(
+            "window = \"jaar\"\n",
+            "window = \"jaar\"\nletter = \"te-laat-ouders\"\n",
+        );
+        let p = Protocol::from_toml(&text).unwrap();
+        assert_eq!(p.steps[0].letter.as_deref(), Some("te-laat-ouders"));
     }
 
     #[test]

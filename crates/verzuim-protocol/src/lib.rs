@@ -56,6 +56,7 @@ pub mod engine;
 pub mod error;
 pub mod explain;
 pub mod format;
+pub mod letters;
 pub mod presets;
 
 pub use engine::{
@@ -68,4 +69,5 @@ pub use format::{
     Action, Condition, Counter, MeldingKind, Protocol, Role, Sanction, Step, Trigger, Unit, Window,
     WindowKind,
 };
+pub use letters::{Letter, LetterContext};
 pub use presets::{PRESETS, Preset, preset};

@@ -449,7 +449,8 @@ fn mlg_te_laat_6x_mentor_informs_parents_and_sanction() {
             (Servicebureau, Some(5)),
             (Vc, Some(3)),
         ])
-        .sanction(SanctionOutcome::Detention { lesuren: 1 }),
+        .sanction(SanctionOutcome::Detention { lesuren: 1 })
+        .letter("te-laat-ouders"),
     );
 }
 
@@ -468,7 +469,8 @@ fn mlg_te_laat_9x_vc_registers_for_lpa_preventief_spreekuur() {
             (Lpa, Some(10)),
             (Vc, Some(10)),
         ])
-        .sanction(SanctionOutcome::Detention { lesuren: 1 }),
+        .sanction(SanctionOutcome::Detention { lesuren: 1 })
+        .letter("preventief-spreekuur-ouders"),
     );
 }
 
@@ -490,6 +492,7 @@ fn mlg_te_laat_10x_of_meer_overleg_and_duo_melding_proposed() {
             (Teamleider, None),
         ])
         .sanction(SanctionOutcome::Detention { lesuren: 1 })
+        .letter("melding-leerplicht-ouders")
         .melding(MeldingKind::O),
     );
     // "of meer": the 11th and 12th do not create it again.
@@ -642,7 +645,8 @@ fn mlg_spijbelen_per_lesuur_vc_mails_and_double_make_up() {
         (Mentor, Some(5)),
         (Vc, Some(5)),
     ])
-    .sanction(SanctionOutcome::MakeUp { hours: 2 });
+    .sanction(SanctionOutcome::MakeUp { hours: 2 })
+    .letter("spijbelen-inhalen-ouders");
     // Handled truancy (SA), ON and ZK create no per-lesuur task.
     let mut w = World::mlg();
     let today = mlg_start();
@@ -740,6 +744,7 @@ fn seventh_hour_expect() -> Expect<'static> {
         (Vc, Some(10)),
     ])
     .sanction(per_hour_text())
+    .letter("melding-leerplicht-ouders")
     .melding(MeldingKind::O)
 }
 
@@ -822,7 +827,7 @@ fn mlg_7x_uitgestuurd_parents_invited_at_school() {
         mlg_start(),
         "mlg-uitgestuurd-7",
         7,
-        &Expect::tasks(&[(Vc, Some(1)), (Mentor, Some(5))]),
+        &Expect::tasks(&[(Vc, Some(1)), (Mentor, Some(5))]).letter("uitnodiging-gesprek-ouders"),
     );
 }
 
@@ -869,7 +874,8 @@ fn mlg_9x_uitgestuurd_met_9x_te_laat_of_5_uur_spijbelen_lpa_preventief_gesprek()
             (Mentor, Some(3)),
             (Vc, Some(5)),
             (Lpa, Some(10)),
-        ]),
+        ])
+        .letter("preventief-spreekuur-ouders"),
     );
 }
 
@@ -1003,6 +1009,7 @@ fn mazl_expect() -> Expect<'static> {
         (Oco, Some(10)),
         (Ot, Some(10)),
     ])
+    .letter("schoolarts-ouders")
 }
 
 #[test]
@@ -1449,4 +1456,29 @@ fn vmbo_duo_6x_of_meer_te_laat_in_een_periode() {
         6,
         &Expect::tasks(&[(Vc, Some(10))]).melding(MeldingKind::O),
     );
+}
+
+#[test]
+fn every_preset_letter_renders_for_its_step() {
+    use verzuim_protocol::letters::{LetterContext, render};
+    for (name, p) in [("mlg-2020", mlg()), ("vmbo-maastricht-2019", vmbo())] {
+        let with_letter: Vec<_> = p.steps.iter().filter(|s| s.letter.is_some()).collect();
+        assert!(!with_letter.is_empty(), "{name}");
+        for s in with_letter {
+            let ctx = LetterContext {
+                school_name: "School".into(),
+                student_name: "Sam de Leerling".into(),
+                student_number: "1".into(),
+                group: None,
+                mentor_name: None,
+                reason: s.title.clone(),
+                sanction: None,
+                date: d(2020, 10, 1),
+                place: None,
+            };
+            let l = render(s.letter.as_deref().unwrap(), &ctx)
+                .unwrap_or_else(|| panic!("{name}: {}: onbekende brief", s.id));
+            assert!(l.body.contains("Sam de Leerling"), "{}", s.id);
+        }
+    }
 }

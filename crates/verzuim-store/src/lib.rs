@@ -340,6 +340,7 @@ mod connect;
 pub mod loket;
 pub mod m2m;
 mod people;
+mod protocol;
 mod registrations;
 mod rows;
 mod schools;
@@ -352,5 +353,9 @@ pub use loket::LoketStore;
 pub use m2m::{
     M2mContact, M2mDirection, M2mMeldingRow, M2mMessageRow, M2mOutcome, M2mPendingChange,
     M2mPollApplied, M2mPollUpdate, M2mRefusal, M2mState, NewM2mMelding, NewM2mMessage,
+};
+pub use protocol::{
+    ManualTriggerRow, NewManualTrigger, NewProtocolStep, NewProtocolTask, ProtocolTaskQuery,
+    ProtocolTaskRow, SchoolProtocolRow, StoredSteps, TaskGrant,
 };
 pub use registrations::RegistrationEdit;

@@ -43,21 +43,8 @@ pub fn amsterdam_date(at: DateTime<Utc>) -> NaiveDate {
     to_amsterdam(at).date_naive()
 }
 
-/// Dutch month names, lower case, January first.
-pub(crate) const MONTHS: [&str; 12] = [
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-];
+pub(crate) use verzuim_domain::calendar::MONTHS;
+use verzuim_domain::calendar::dutch_date;
 
 /// Dutch name of a weekday, lower case.
 pub fn weekday_name(day: Weekday) -> &'static str {
@@ -74,18 +61,7 @@ pub fn weekday_name(day: Weekday) -> &'static str {
 
 /// "maandag 23 november 2026".
 pub fn long_date(date: NaiveDate) -> String {
-    let month = usize::try_from(date.month0())
-        .ok()
-        .and_then(|m| MONTHS.get(m))
-        .copied()
-        .unwrap_or("");
-    format!(
-        "{} {} {} {}",
-        weekday_name(date.weekday()),
-        date.day(),
-        month,
-        date.year()
-    )
+    format!("{} {}", weekday_name(date.weekday()), dutch_date(date))
 }
 
 /// "23-11-2026".

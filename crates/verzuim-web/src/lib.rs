@@ -86,6 +86,16 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .route("/leerlingen", get(pages::students::student_list))
         .route("/leerlingen/{id}", get(pages::students::student_page))
         .route(
+            "/leerlingen/{id}/protocol",
+            post(pages::students::manual_step_submit),
+        )
+        .route("/taken", get(pages::tasks::inbox))
+        .route(
+            "/taken/{id}",
+            get(pages::tasks::task).post(pages::tasks::close),
+        )
+        .route("/taken/{id}/brief", get(pages::tasks::letter))
+        .route(
             "/lessen/{id}",
             get(pages::lessons::lesson_page).post(pages::lessons::lesson_submit),
         )

@@ -215,6 +215,70 @@ pub struct StudentPageView {
     pub registrations: Vec<RegistrationLine>,
     /// Changes, newest first.
     pub history: Vec<HistoryLine>,
+    /// Student id (for the protocol form).
+    pub id: i64,
+    /// CSRF token (for the protocol form).
+    pub csrf: String,
+    /// The protocol section; `None` when the school has chosen no protocol.
+    pub protocol: Option<ProtocolSection>,
+}
+
+/// A reached step on the student page.
+#[derive(Debug, Clone)]
+pub struct ReachedLine {
+    /// Step title.
+    pub title: String,
+    /// "6× te laat in periode 1".
+    pub reason: String,
+    /// Date reached.
+    pub date: String,
+    /// Sanction in words, or empty.
+    pub sanction: String,
+}
+
+/// One ladder of the protocol with the steps the student reached on it.
+#[derive(Debug, Clone)]
+pub struct LadderLine {
+    /// Ladder name.
+    pub name: String,
+    /// Steps reached, in order.
+    pub steps: Vec<ReachedLine>,
+}
+
+/// A manual step in the select.
+#[derive(Debug, Clone)]
+pub struct StepOption {
+    /// Step id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Chosen.
+    pub selected: bool,
+}
+
+/// The "Protocol" section of the student page.
+#[derive(Debug, Clone)]
+pub struct ProtocolSection {
+    /// The protocol's name.
+    pub name: String,
+    /// The ladders with the steps reached (ladders without any are left out).
+    pub ladders: Vec<LadderLine>,
+    /// How far the next steps are: "laat-6 in periode 2: te_laat 5 van 6".
+    pub progress: Vec<String>,
+    /// The full explanation, as `verzuim protocol explain` prints it.
+    pub explain: String,
+    /// The student's tasks the person may see.
+    pub tasks: Vec<crate::pages::tasks::TaskView>,
+    /// The manual steps the person may start (empty: no form).
+    pub manual_steps: Vec<StepOption>,
+    /// Date field of the form.
+    pub date: String,
+    /// Note field of the form.
+    pub note: String,
+    /// Why the form was refused.
+    pub error: Option<String>,
+    /// A message after starting a step.
+    pub notice: Option<String>,
 }
 
 /// A code in the "other code" dropdown.

@@ -6,6 +6,7 @@ pub mod lessons;
 pub mod login;
 pub mod meldingen;
 pub mod students;
+pub mod tasks;
 
 use askama::Template;
 use axum::response::Html;

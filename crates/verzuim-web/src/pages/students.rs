@@ -1,21 +1,28 @@
-//! The student list and the student page.
+//! The student list and the student page (with the student's position on the school's
+//! protocol and the form to start a manual step).
 
 use std::collections::HashMap;
 
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::response::Html;
-use verzuim_app::school::StudentListQuery;
-use verzuim_domain::{GroupId, RegistrationTarget, StudentId};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use verzuim_app::protocol::StudentProtocol;
+use verzuim_app::school::{SchoolError, StudentListQuery};
+use verzuim_domain::{GroupId, RegistrationTarget, StudentId, ValidationError};
+use verzuim_protocol::SanctionOutcome;
 
 use crate::AppState;
 use crate::clock::{clock_time, local_date_time, short_date};
 use crate::error::WebError;
 use crate::pages::home::period_label;
+use crate::pages::tasks::task_views;
 use crate::pages::{parse_id, render};
 use crate::session::CurrentUser;
 use crate::views::{
-    GroupOption, HistoryLine, Layout, RegistrationLine, StudentLine, StudentListPage,
-    StudentPageView,
+    GroupOption, HistoryLine, LadderLine, Layout, ProtocolSection, ReachedLine, RegistrationLine,
+    StepOption, StudentLine, StudentListPage, StudentPageView,
 };
 
 fn list_link(search: &str, group: Option<GroupId>, page: i64) -> String {
@@ -89,15 +96,178 @@ pub async fn student_list(
     })
 }
 
-/// GET `/leerlingen/{id}`: the student's data, registrations and history. Reading it writes
-/// an audit entry (in the app layer).
+/// GET `/leerlingen/{id}`: the student's data, registrations, history and position on the
+/// school's protocol. Reading it writes audit entries (in the app layer).
 pub async fn student_page(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
 ) -> Result<Html<String>, WebError> {
     let id = StudentId(parse_id(&id)?);
-    let page = state.app.student_page(&user.actor, id, state.now()).await?;
+    let form = ManualForm {
+        date: state.today().to_string(),
+        notice: params.contains_key("gestart").then(|| {
+            "De stap is gestart; de taken staan hieronder en in de takenlijsten.".to_owned()
+        }),
+        ..ManualForm::default()
+    };
+    let view = student_view(&state, &user, id, form).await?;
+    render(&view)
+}
+
+/// POST `/leerlingen/{id}/protocol`: starts a manual step of the protocol for the student
+/// (`stap`, `datum`, `notitie`), then back to the student page. A refused start shows the
+/// page again with the reason beside the form; nothing is stored.
+pub async fn manual_step_submit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let id = StudentId(parse_id(&id)?);
+    let fields: HashMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let get = |k: &str| {
+        fields
+            .get(k)
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let mut form = ManualForm {
+        step: get("stap"),
+        date: get("datum"),
+        note: get("notitie"),
+        ..ManualForm::default()
+    };
+    let refused = |form: ManualForm| async {
+        let view = student_view(&state, &user, id, form).await?;
+        Ok::<_, WebError>((StatusCode::UNPROCESSABLE_ENTITY, render(&view)?).into_response())
+    };
+    if form.step.is_empty() {
+        form.error = Some("Kies de stap die u wilt starten.".to_owned());
+        return refused(form).await;
+    }
+    let Some(date) = parse_date(&form.date) else {
+        form.error = Some(
+            "Vul de datum in als jjjj-mm-dd (bijvoorbeeld 2026-11-23) of dd-mm-jjjj.".to_owned(),
+        );
+        return refused(form).await;
+    };
+    match state
+        .app
+        .trigger_manual_step(
+            &user.actor,
+            id,
+            &form.step,
+            date,
+            &form.note,
+            state.today(),
+            state.now(),
+        )
+        .await
+    {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/leerlingen/{}?gestart=1#protocol", id.0)).into_response())
+        }
+        Err(
+            SchoolError::Invalid(ValidationError { reason, .. })
+            | SchoolError::Conflict { reason, .. },
+        ) => {
+            form.error = Some(reason);
+            refused(form).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// "2026-11-23" or "23-11-2026".
+fn parse_date(text: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(text, "%d-%m-%Y"))
+        .ok()
+}
+
+/// What the manual-step form shows: the values typed, the reason it was refused, or the
+/// message after a start.
+#[derive(Debug, Clone, Default)]
+struct ManualForm {
+    step: String,
+    date: String,
+    note: String,
+    error: Option<String>,
+    notice: Option<String>,
+}
+
+fn protocol_section(p: &StudentProtocol, form: ManualForm, today: NaiveDate) -> ProtocolSection {
+    let mut ladders: Vec<LadderLine> = Vec::new();
+    for r in &p.ladder.reached {
+        let line = ReachedLine {
+            title: r.title.clone(),
+            reason: r.reason.clone(),
+            date: short_date(r.reached_on),
+            sanction: r
+                .sanction
+                .as_ref()
+                .map(SanctionOutcome::describe)
+                .unwrap_or_default(),
+        };
+        match ladders.iter_mut().find(|l| l.name == r.ladder) {
+            Some(l) => l.steps.push(line),
+            None => ladders.push(LadderLine {
+                name: r.ladder.clone(),
+                steps: vec![line],
+            }),
+        }
+    }
+    let progress = p
+        .ladder
+        .progress
+        .iter()
+        .map(|g| {
+            let counts: Vec<String> = g
+                .thresholds
+                .iter()
+                .map(|(counter, now, needed)| format!("{counter} {now} van {needed}"))
+                .collect();
+            format!("stap ‘{}’ in {}: {}", g.step, g.instance, counts.join(", "))
+        })
+        .collect();
+    ProtocolSection {
+        name: p.protocol_name.clone(),
+        ladders,
+        progress,
+        explain: p.explain.clone(),
+        tasks: task_views(&p.tasks, today),
+        manual_steps: p
+            .manual_steps
+            .iter()
+            .map(|(id, title)| StepOption {
+                selected: *id == form.step,
+                id: id.clone(),
+                title: title.clone(),
+            })
+            .collect(),
+        date: form.date,
+        note: form.note,
+        error: form.error,
+        notice: form.notice,
+    }
+}
+
+/// The student page's view, with the protocol section (and the manual-step form as `form`).
+async fn student_view(
+    state: &AppState,
+    user: &CurrentUser,
+    id: StudentId,
+    form: ManualForm,
+) -> Result<StudentPageView, WebError> {
+    let (today, now) = (state.today(), state.now());
+    let page = state.app.student_page(&user.actor, id, now).await?;
+    let protocol = state
+        .app
+        .student_protocol(&user.actor, id, today, now)
+        .await?
+        .map(|p| protocol_section(&p, form, today));
     let s = &page.student.student;
     let enrolled = match s.enrolled_until {
         Some(until) => format!(
@@ -173,8 +343,8 @@ pub async fn student_page(
             }
         })
         .collect();
-    render(&StudentPageView {
-        layout: Layout::for_user(&s.full_name(), &user),
+    Ok(StudentPageView {
+        layout: Layout::for_user(&s.full_name(), user),
         name: s.full_name(),
         number: s.student_number.clone(),
         personal_kind: s.personal_number.kind_label().to_owned(),
@@ -194,5 +364,8 @@ pub async fn student_page(
         start_qualification: if s.start_qualification { "ja" } else { "nee" }.to_owned(),
         registrations,
         history,
+        id: id.0,
+        csrf: user.csrf_token.clone(),
+        protocol,
     })
 }

@@ -35,6 +35,7 @@ mod login;
 mod meldingen;
 mod roles;
 mod students;
+mod tasks;
 
 use verzuim_testkit::{Backend, TestApp, spawn_app};
 

@@ -16,7 +16,8 @@ use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, DnValue,
     ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose,
 };
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use verzuim_domain::Brin;
 use verzuim_edukoppeling::Oin;
 
@@ -132,9 +133,9 @@ impl TestCa {
     pub fn from_pem(cert_pem: &str, key_pem: &str) -> Result<Self, PkiError> {
         let key = KeyPair::from_pem(key_pem)?;
         let issuer = Issuer::from_ca_cert_pem(cert_pem, key)?;
-        let der = crate::tls::certs_from_pem(cert_pem.as_bytes())
-            .ok()
-            .and_then(|c| c.into_iter().next())
+        let der = CertificateDer::pem_slice_iter(cert_pem.as_bytes())
+            .next()
+            .and_then(Result::ok)
             .ok_or(PkiError::Generate(rcgen::Error::CouldNotParseCertificate))?;
         let key_again = KeyPair::from_pem(key_pem)?;
         Ok(Self {
@@ -409,9 +410,12 @@ mod tests {
             let mode = fs::metadata(&out).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o700);
         }
-        let certs = crate::tls::load_certs(&out.join("12AB.pem")).unwrap();
+        let certs: Vec<_> = CertificateDer::pem_file_iter(out.join("12AB.pem"))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
         assert_eq!(certs.len(), 1);
-        crate::tls::load_private_key(&out.join("12AB.key")).unwrap();
+        PrivateKeyDer::from_pem_file(out.join("12AB.key")).unwrap();
         let again = TestCa::from_pem(
             &fs::read_to_string(out.join("ca.pem")).unwrap(),
             &fs::read_to_string(out.join("ca.key")).unwrap(),
@@ -419,31 +423,6 @@ mod tests {
         .unwrap();
         assert_eq!(again.cert_der(), ca.cert_der());
         again.server_cert(&["localhost"]).unwrap();
-    }
-
-    #[test]
-    fn a_dev_pki_on_disk_gives_working_tls_configurations() {
-        let dir = tempfile::tempdir().unwrap();
-        let brin = Brin::parse("12AB").unwrap();
-        let pki = DevPki::generate(
-            "Dev CA",
-            &["localhost", "127.0.0.1"],
-            &[(brin, "School".to_owned())],
-            365,
-        )
-        .unwrap();
-        pki.write_pem(dir.path()).unwrap();
-        let p = |n: &str| dir.path().join(n);
-        crate::tls::server_config_from_files(
-            &p("server.pem"),
-            &p("server.key"),
-            &[p("ca.pem")],
-            &[],
-        )
-        .unwrap();
-        crate::tls::client_config_from_files(&p("12AB.pem"), &p("12AB.key"), &[p("ca.pem")])
-            .unwrap();
-        assert!(crate::tls::load_trust(&[p("missing.pem")]).is_err());
     }
 
     #[test]
