@@ -152,9 +152,12 @@ pub struct ReachedStep {
 pub struct Progress {
     /// Step id.
     pub step: String,
+    /// The step's title, for people.
+    pub title: String,
     /// The current window instance in words.
     pub instance: String,
-    /// Per threshold of the condition: counter name, value now, value needed.
+    /// Per threshold of the condition: the counter's label (its words, e.g. "te laat"), value
+    /// now, value needed.
     pub thresholds: Vec<(String, u32, u32)>,
 }
 
@@ -530,7 +533,7 @@ impl Prepared<'_> {
         match c {
             Condition::AtLeast { counter, value } => {
                 let (v, _) = self.value(protocol, *counter, facts);
-                out.push((protocol.counters[*counter].name.clone(), v, *value));
+                out.push((protocol.counters[*counter].label.clone(), v, *value));
             }
             Condition::All(l) | Condition::Any(l) => {
                 l.iter().for_each(|s| self.leaves(protocol, s, facts, out))
@@ -784,6 +787,7 @@ impl Prepared<'_> {
                 self.leaves(protocol, cond, &inst_facts, &mut thresholds);
                 progress.push(Progress {
                     step: step.id.clone(),
+                    title: step.title.clone(),
                     instance: label,
                     thresholds,
                 });
@@ -990,7 +994,7 @@ pub(crate) mod tests {
         assert!(keys(&five).is_empty());
         assert_eq!(
             five.progress[0].thresholds,
-            vec![("te_laat".to_owned(), 5, 6)]
+            vec![("te laat".to_owned(), 5, 6)]
         );
         let six = run(&daily(6, "TO", 1), &[], today);
         assert_eq!(keys(&six), ["laat-6@periode-1"]);
@@ -1268,7 +1272,7 @@ pub(crate) mod tests {
             "{t}"
         );
         assert!(
-            t.contains("volgende: 'laat-6' in periode 1: te_laat 2 van 6"),
+            t.contains("volgende: '6× te laat' in periode 1: te laat 2 van 6"),
             "{t}"
         );
     }

@@ -68,7 +68,7 @@ pub fn explain(protocol: &Protocol, ladder: &StudentLadder) -> String {
             let _ = writeln!(
                 out,
                 "  · volgende: '{}' in {}: {}",
-                p.step,
+                p.title,
                 p.instance,
                 parts.join(", ")
             );

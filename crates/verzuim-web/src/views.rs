@@ -263,7 +263,7 @@ pub struct ProtocolSection {
     pub name: String,
     /// The ladders with the steps reached (ladders without any are left out).
     pub ladders: Vec<LadderLine>,
-    /// How far the next steps are: "laat-6 in periode 2: te_laat 5 van 6".
+    /// How far the next steps are: "‘6× te laat’ in periode 2: te laat 5 van 6".
     pub progress: Vec<String>,
     /// The full explanation, as `verzuim protocol explain` prints it.
     pub explain: String,

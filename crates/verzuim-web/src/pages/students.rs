@@ -229,7 +229,7 @@ fn protocol_section(p: &StudentProtocol, form: ManualForm, today: NaiveDate) -> 
                 .iter()
                 .map(|(counter, now, needed)| format!("{counter} {now} van {needed}"))
                 .collect();
-            format!("stap ‘{}’ in {}: {}", g.step, g.instance, counts.join(", "))
+            format!("‘{}’ in {}: {}", g.title, g.instance, counts.join(", "))
         })
         .collect();
     ProtocolSection {

@@ -15,7 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use verzuim_app::protocol::{
-    ProtocolTask, TaskFilter, TaskPage as InboxPage, TaskQuery, TaskStatus,
+    EvidenceLine, ProtocolTask, TaskFilter, TaskPage as InboxPage, TaskQuery, TaskStatus,
 };
 use verzuim_app::school::SchoolError;
 use verzuim_domain::SchoolRole;
@@ -127,19 +127,7 @@ impl TaskView {
             text: t.text.clone(),
             reason: t.reason.clone(),
             reached: short_date(t.reached_on),
-            evidence: t
-                .evidence
-                .iter()
-                .map(|e| {
-                    if e.code.is_empty() {
-                        "een registratie die niet meer bestaat".to_owned()
-                    } else if e.what.is_empty() {
-                        format!("{} {}", short_date(e.date), e.code)
-                    } else {
-                        format!("{} {}, {}", short_date(e.date), e.code, e.what)
-                    }
-                })
-                .collect(),
+            evidence: evidence_lines(&t.evidence),
             due: t.due.map_or_else(|| "geen termijn".to_owned(), short_date),
             overdue: open && t.due.is_some_and(|d| d < today),
             open,
@@ -153,6 +141,39 @@ impl TaskView {
             chosen: String::new(),
         }
     }
+}
+
+/// The evidence in lines, one per date and code: "16-11-2026 ZK: 1e uur FA, 2e uur TE" (a
+/// day of sickness is one line, not six); a registration that is gone says so.
+fn evidence_lines(evidence: &[EvidenceLine]) -> Vec<String> {
+    /// A date and code (`None`: the registration is gone) and the lessons it covers.
+    type Line<'a> = (Option<(NaiveDate, &'a str)>, Vec<&'a str>);
+    let mut lines: Vec<Line<'_>> = Vec::new();
+    for e in evidence {
+        let key = (!e.code.is_empty()).then_some((e.date, e.code.as_str()));
+        match lines.last_mut() {
+            Some((last, whats)) if key.is_some() && *last == key => {
+                if !e.what.is_empty() {
+                    whats.push(&e.what);
+                }
+            }
+            _ => lines.push((
+                key,
+                [e.what.as_str()]
+                    .into_iter()
+                    .filter(|w| !w.is_empty())
+                    .collect(),
+            )),
+        }
+    }
+    lines
+        .into_iter()
+        .map(|(key, whats)| match key {
+            None => "een registratie die niet meer bestaat".to_owned(),
+            Some((date, code)) if whats.is_empty() => format!("{} {code}", short_date(date)),
+            Some((date, code)) => format!("{} {code}: {}", short_date(date), whats.join(", ")),
+        })
+        .collect()
 }
 
 /// Tasks as views, sorted by deadline (none last), then by id.
@@ -587,7 +608,6 @@ pub async fn letter(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use verzuim_app::protocol::EvidenceLine;
     use verzuim_domain::{RegistrationId, StudentId};
     use verzuim_protocol::Role;
 
@@ -664,12 +684,37 @@ mod tests {
     }
 
     #[test]
+    fn a_day_of_evidence_with_one_code_is_one_line() {
+        let line = |id, d, code: &str, what: &str| EvidenceLine {
+            registration: RegistrationId(id),
+            date: day(d),
+            code: code.into(),
+            what: what.into(),
+        };
+        let lines = evidence_lines(&[
+            line(1, 16, "ZK", "1e uur FA"),
+            line(2, 16, "ZK", "2e uur TE"),
+            line(3, 16, "TO", "3e uur NE"),
+            line(4, 17, "ZK", "1e uur BV"),
+            line(5, 17, "ZK", ""),
+        ]);
+        assert_eq!(
+            lines,
+            [
+                "16-11-2026 ZK: 1e uur FA, 2e uur TE",
+                "16-11-2026 TO: 3e uur NE",
+                "17-11-2026 ZK: 1e uur BV"
+            ]
+        );
+    }
+
+    #[test]
     fn evidence_reads_date_code_and_lesson_and_a_gone_registration_says_so() {
         let v = TaskView::from_task(&task(1, None, TaskStatus::Open), day(23));
         assert_eq!(
             v.evidence,
             [
-                "16-11-2026 TO, 1e uur ENG",
+                "16-11-2026 TO: 1e uur ENG",
                 "een registratie die niet meer bestaat"
             ]
         );

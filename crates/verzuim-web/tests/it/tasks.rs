@@ -502,7 +502,10 @@ async fn student_page_shows_the_protocol_and_a_manual_step_creates_a_task(backen
     assert!(html.contains("Testprotocol De Linde"), "{html}");
     assert!(html.contains("Ladder ‘te laat’"), "{html}");
     assert!(html.contains("3× te laat in "), "{html}");
-    assert!(html.contains("te_laat 3 van 6"), "progress: {html}");
+    assert!(
+        html.contains("‘6× te laat’ in periode 2: te laat 3 van 6"),
+        "progress in words: {html}"
+    );
     assert!(html.contains(&format!("href=\"/taken/{}\"", t.fleur_task.id)));
     assert!(html.contains("<option value=\"gedrag\""), "{html}");
     assert!(html.contains("<label for=\"datum\">"));
