@@ -73,15 +73,7 @@ impl App {
         let codes = self.store.code_table(school).await?.codes().to_vec();
         let students = self
             .store
-            .students(
-                school,
-                &StudentQuery {
-                    search: None,
-                    group: None,
-                    limit: 0,
-                    offset: 0,
-                },
-            )
+            .students(school, &StudentQuery::default())
             .await?;
         let numbers: HashMap<StudentId, String> = students
             .iter()

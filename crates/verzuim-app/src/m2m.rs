@@ -271,6 +271,36 @@ fn fields_error(field: &str, reason: impl Into<String>) -> M2mError {
 }
 
 impl App {
+    /// Melding `id` of the actor's school, for a person who may file meldingen; another
+    /// school's is "niet gevonden".
+    async fn own_melding(&self, actor: &Actor, id: i64) -> Result<M2mMeldingRow> {
+        Self::require_melding_role(actor)?;
+        self.store
+            .m2m_melding(actor.school(), id)
+            .await?
+            .ok_or_else(|| M2mError::NotFound {
+                what: "melding".to_owned(),
+            })
+    }
+
+    /// [`App::own_melding`], refused as a conflict (`why`) unless it is in `state`.
+    async fn melding_in_state(
+        &self,
+        actor: &Actor,
+        id: i64,
+        state: M2mState,
+        why: &str,
+    ) -> Result<M2mMeldingRow> {
+        let row = self.own_melding(actor, id).await?;
+        if row.state != state {
+            return Err(M2mError::Conflict {
+                field: "melding".to_owned(),
+                reason: why.to_owned(),
+            });
+        }
+        Ok(row)
+    }
+
     fn require_melding_role(actor: &Actor) -> Result<()> {
         if MELDING_ROLES.iter().any(|r| actor.has_role(*r)) {
             Ok(())
@@ -462,21 +492,15 @@ impl App {
         today: NaiveDate,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        Self::require_melding_role(actor)?;
         let school = actor.school();
         let row = self
-            .store
-            .m2m_melding(school, id)
-            .await?
-            .ok_or_else(|| M2mError::NotFound {
-                what: "melding".to_owned(),
-            })?;
-        if row.state != M2mState::Geweigerd {
-            return Err(M2mError::Conflict {
-                field: "melding".to_owned(),
-                reason: "alleen een geweigerde melding kan opnieuw worden bevestigd".to_owned(),
-            });
-        }
+            .melding_in_state(
+                actor,
+                id,
+                M2mState::Geweigerd,
+                "alleen een geweigerde melding kan opnieuw worden bevestigd",
+            )
+            .await?;
         let (melding, spec) = self
             .validate_confirmation(school, input, day_spec, today)
             .await?;
@@ -545,15 +569,8 @@ impl App {
         id: i64,
         now: DateTime<Utc>,
     ) -> Result<MeldingLog> {
-        Self::require_melding_role(actor)?;
         let school = actor.school();
-        let melding =
-            self.store
-                .m2m_melding(school, id)
-                .await?
-                .ok_or_else(|| M2mError::NotFound {
-                    what: "melding".to_owned(),
-                })?;
+        let melding = self.own_melding(actor, id).await?;
         let messages = self.store.m2m_messages_of(school, id).await?;
         self.store
             .append_audit(&AuditEntry {
@@ -581,21 +598,15 @@ impl App {
         today: NaiveDate,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        Self::require_melding_role(actor)?;
         let school = actor.school();
         let row = self
-            .store
-            .m2m_melding(school, id)
-            .await?
-            .ok_or_else(|| M2mError::NotFound {
-                what: "melding".to_owned(),
-            })?;
-        if row.state != M2mState::Verzonden {
-            return Err(M2mError::Conflict {
-                field: "melding".to_owned(),
-                reason: "alleen een verzonden melding kan worden aangevuld".to_owned(),
-            });
-        }
+            .melding_in_state(
+                actor,
+                id,
+                M2mState::Verzonden,
+                "alleen een verzonden melding kan worden aangevuld",
+            )
+            .await?;
         let mut errors = FieldErrors::default();
         let end = errors
             .take(verzuim_loket::melding::optional_date("end_date", end_date))

@@ -526,15 +526,7 @@ impl App {
             Some(s) => vec![s.clone()],
             None => {
                 self.store
-                    .students(
-                        school,
-                        &StudentQuery {
-                            search: None,
-                            group: None,
-                            limit: 0,
-                            offset: 0,
-                        },
-                    )
+                    .students(school, &StudentQuery::default())
                     .await?
             }
         };

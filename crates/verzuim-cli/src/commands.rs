@@ -722,12 +722,7 @@ async fn seed_demo_loket(
     for melding in evaluation.meldingen.iter().filter(|m| !m.proposal) {
         drafts.push(app.draft_melding(school, melding, &location).await?);
     }
-    let all = StudentQuery {
-        search: None,
-        group: None,
-        limit: 0,
-        offset: 0,
-    };
+    let all = StudentQuery::default();
     let mut residents = String::from("bsn;gemeentecode\n");
     for s in app.store.students(school, &all).await? {
         if let Some(g) = &s.student.residence {

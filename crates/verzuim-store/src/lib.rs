@@ -298,7 +298,7 @@ pub struct BatchReport {
     pub registrations_skipped: u64,
 }
 
-/// Filter for the student list.
+/// Filter for the student list; the default lists every student.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StudentQuery {
     /// Part of the name or student number; empty or `None` lists all.
